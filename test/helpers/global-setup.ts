@@ -1,0 +1,7 @@
+// Builds dist/vmlet.mjs once before the suites that spawn the CLI, so they test the same bundle
+// that ships (and the start-up time that ships).
+import { execFileSync } from 'node:child_process';
+
+export default function setup(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+}
