@@ -1,5 +1,20 @@
-/** Entry point of the `vmlet` command: dispatches to one file per subcommand (foundation issue). */
-import { EXIT_BAD_INPUT } from '../errors.js';
+/**
+ * Entry point of the `vmlet` command (bundled into dist/vmlet.mjs).
+ *
+ * TO ADD A SUBCOMMAND: write src/cli/<name>.ts exporting `run(argv, io): Promise<number>` (parse
+ * with parseCommandArgs from ./args.js, print helpText on --help) and add ONE line to COMMANDS
+ * below, e.g. `{ name: 'capture plan', summary: '...', load: () => import('./capture-plan.js') }`.
+ * Multi-word names (`capture plan`, `bootstrap print`) work as they are; keep the import lazy so
+ * `vmlet validate` starts fast. Nothing else in this file needs to change.
+ */
+import '../config/errors.js';
+import type { CliIo } from './args.js';
+import { dispatch, type CommandEntry } from './dispatch.js';
 
-process.stderr.write('vmlet: not built yet\n');
-process.exitCode = EXIT_BAD_INPUT;
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'validate', summary: 'Check every input (flags, env, config.yaml, Istio VM files); --print shows the effective configuration', load: () => import('./validate.js') },
+  { name: 'version', summary: 'Print the vmlet version', load: () => import('./version.js') },
+];
+
+const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+process.exitCode = await dispatch(COMMANDS, process.argv.slice(2), io);

@@ -231,17 +231,44 @@ export const f = {
 
 export type FieldValue<F> = F extends Field<infer T> ? T : never;
 
+/**
+ * A problem a section's cross-field check found: `key` is the field (in this section) the operator
+ * should change; the loader adds the file and line that value came from.
+ */
+export interface SectionProblem {
+  readonly key: string;
+  /** What is wrong, e.g. `drainGrace (30s) is longer than shutdownTimeout (25s)`. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly hint: string;
+}
+
 /** A named group of fields; `config.<name>.<field>` in the frozen config and in config.yaml. */
 export interface Section<S extends Record<string, Field<unknown>>> {
   readonly name: string;
   readonly doc: string;
   readonly fields: S;
+  /**
+   * Optional cross-field check, run after every field parsed: contradictory options. It receives
+   * this section's values and the other sections' values (read-only) and returns every problem.
+   */
+  // A method signature (bivariant) so a concrete section still fits `Section<Record<string, Field<unknown>>>`.
+  check?(values: SectionValue<S>, all: Readonly<Record<string, Readonly<Record<string, unknown>>>>): readonly SectionProblem[];
 }
 
 export type SectionValue<S extends Record<string, Field<unknown>>> = {
   readonly [K in keyof S]: FieldValue<S[K]>;
 };
 
-export function defineSection<S extends Record<string, Field<unknown>>>(name: string, doc: string, fields: S): Section<S> {
-  return Object.freeze({ name, doc, fields: Object.freeze(fields) });
+export interface SectionOptions<S extends Record<string, Field<unknown>>> {
+  check?(values: SectionValue<S>, all: Readonly<Record<string, Readonly<Record<string, unknown>>>>): readonly SectionProblem[];
+}
+
+export function defineSection<S extends Record<string, Field<unknown>>>(
+  name: string,
+  doc: string,
+  fields: S,
+  options: SectionOptions<S> = {},
+): Section<S> {
+  return Object.freeze({ name, doc, fields: Object.freeze(fields), ...(options.check ? { check: options.check } : {}) });
 }

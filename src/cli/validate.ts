@@ -1,0 +1,84 @@
+/**
+ * `vmlet validate [--print] [--json]`: runs exactly the loader `vmlet run` uses, prints every
+ * problem at once (file:line: key: what; what to do [CODE]) and exits 2 if any is an error.
+ * `--print` shows the effective configuration, redacted, with where each value came from. It
+ * reads and never writes.
+ */
+import { EXIT_BAD_INPUT, EXIT_OK } from '../errors.js';
+import { formatProblem, formatValue, hasErrors, loadConfig, redactConfig, SECTIONS, type LoadResult } from '../config/index.js';
+import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+
+export const spec: CommandSpec = {
+  name: 'validate',
+  summary: 'Check every input vmlet reads (flags, environment, config.yaml, Istio VM files) without changing anything.',
+  description: 'Runs the same loader as `vmlet run`; reports every problem at once with file, line and key.',
+  options: {
+    print: { type: 'boolean', help: 'print the effective configuration (secrets as *****) and where each value came from' },
+    json: { type: 'boolean', help: 'print the result as JSON (configuration, sources, problems)' },
+  },
+};
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs(argv, spec);
+  if (args.help) {
+    io.stdout.write(helpText(spec));
+    return EXIT_OK;
+  }
+  const result = loadConfig({
+    flags: args.common.flags,
+    env: io.env,
+    ...(args.common.configPath === undefined ? {} : { configPath: args.common.configPath }),
+    ...(args.common.istioDir === undefined ? {} : { istioDir: args.common.istioDir }),
+  });
+  const failed = hasErrors(result.problems);
+  if (args.values.json === true) {
+    io.stdout.write(`${JSON.stringify({
+      ok: !failed,
+      configFile: result.configFile,
+      ...(args.values.print === true ? { config: redactConfig(result.config), sources: result.sources } : {}),
+      problems: result.problems,
+    }, null, 2)}\n`);
+    return failed ? EXIT_BAD_INPUT : EXIT_OK;
+  }
+  for (const p of result.problems) io.stderr.write(`${formatProblem(p)}\n`);
+  if (failed) {
+    const n = result.problems.filter((p) => p.severity === 'error').length;
+    io.stderr.write(`vmlet validate: ${n} problem(s); nothing was changed. Fix them and run vmlet validate again.\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (args.values.print === true) io.stdout.write(renderEffective(result));
+  io.stdout.write(`vmlet validate: configuration OK (${describeInputs(result)})\n`);
+  return EXIT_OK;
+}
+
+function describeInputs(result: LoadResult): string {
+  const istio = result.config.istio;
+  const files = [
+    result.configFile.read ? result.configFile.path : undefined,
+    istio.clusterEnvPath, istio.meshPath, istio.rootCertPath, istio.tokenPath,
+  ].filter((x) => x !== undefined);
+  return files.length === 0 ? 'no files read; defaults and environment only' : `read ${files.join(', ')}`;
+}
+
+/** `section.key = value   (source)` per field, then the Istio inputs, secrets redacted. */
+export function renderEffective(result: LoadResult): string {
+  const lines: string[] = [`# config.yaml: ${result.configFile.path}${result.configFile.read ? '' : ' (absent)'}`];
+  const values = result.config as unknown as Record<string, Record<string, unknown>>;
+  for (const section of SECTIONS) {
+    const entries = Object.entries(section.fields);
+    if (entries.length === 0) continue;
+    lines.push('', `[${section.name}]`);
+    const rows = entries.map(([name, field]) => [`${section.name}.${name}`, formatValue(field, values[section.name]?.[name])] as const);
+    const width = Math.max(...rows.map(([k, v]) => k.length + v.length)) + 4;
+    for (const [key, value] of rows) lines.push(`${`${key} = ${value}`.padEnd(width)}(${result.sources[key]})`);
+  }
+  const istio = redactConfig(result.config).istio as Record<string, unknown>;
+  lines.push('', '[istio]');
+  for (const [key, value] of Object.entries(istio)) {
+    if (key === 'clusterEnv' || key === 'proxyConfig') continue;
+    lines.push(`istio.${key} = ${value === undefined ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value)}`);
+  }
+  for (const [key, value] of Object.entries(istio.clusterEnv as Record<string, string>)) lines.push(`istio.clusterEnv.${key} = ${value}`);
+  lines.push(`istio.proxyConfig = ${JSON.stringify(istio.proxyConfig)}`, '');
+  return `${lines.join('\n')}\n`;
+}

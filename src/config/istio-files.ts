@@ -1,0 +1,114 @@
+/**
+ * Finds and reads the Istio VM files: all five in one directory (`--istio-dir`, istioctl's
+ * output directory: every file must be there), or each at its stock VM location, where an absent
+ * file is simply not used (a VM may be configured through config.yaml alone). The token's
+ * content is never read: only that the file exists, is readable and is not empty.
+ */
+import { join } from 'node:path';
+import type { FileReader } from './file-reader.js';
+import type { IstioInputs } from './istio-inputs.js';
+import { parseClusterEnv } from './cluster-env.js';
+import { parseHosts, type HostsEntry } from './hosts-file.js';
+import { parseMesh, type MeshResult } from './mesh-file.js';
+import { problem, type Problem } from './problems.js';
+import { checkRootCertPem } from './root-cert.js';
+
+/** Where istio-start.sh, pilot-agent and the istio.io VM guide put each file (`./` = `/` under systemd). */
+export const STOCK_ISTIO_PATHS = Object.freeze({
+  clusterEnv: '/var/lib/istio/envoy/cluster.env',
+  mesh: '/etc/istio/config/mesh',
+  rootCert: '/etc/certs/root-cert.pem',
+  token: '/var/run/secrets/tokens/istio-token',
+  /** The VM guide appends istioctl's hosts file to /etc/hosts; there is no separate stock copy. */
+  hosts: undefined as string | undefined,
+});
+
+/** The file names istioctl x workload entry configure writes into its output directory. */
+export const ISTIOCTL_FILE_NAMES = Object.freeze({
+  clusterEnv: 'cluster.env',
+  mesh: 'mesh.yaml',
+  rootCert: 'root-cert.pem',
+  token: 'istio-token',
+  hosts: 'hosts',
+});
+
+export interface IstioFiles {
+  readonly inputs: IstioInputs;
+  /** cluster.env KEY -> line, for sources and messages. */
+  readonly clusterEnvLines: Readonly<Record<string, number>>;
+  readonly mesh: MeshResult['lookup'];
+  readonly problems: Problem[];
+}
+
+export function readIstioFiles(reader: FileReader, istioDir: string | undefined): IstioFiles {
+  const problems: Problem[] = [];
+  const required = istioDir !== undefined;
+  const paths = istioDir === undefined
+    ? STOCK_ISTIO_PATHS
+    : {
+        clusterEnv: join(istioDir, ISTIOCTL_FILE_NAMES.clusterEnv),
+        mesh: join(istioDir, ISTIOCTL_FILE_NAMES.mesh),
+        rootCert: join(istioDir, ISTIOCTL_FILE_NAMES.rootCert),
+        token: join(istioDir, ISTIOCTL_FILE_NAMES.token),
+        hosts: join(istioDir, ISTIOCTL_FILE_NAMES.hosts) as string | undefined,
+      };
+  const hint = required
+    ? `run istioctl x workload entry configure -o ${istioDir} again, or copy the file there`
+    : 'copy the file from istioctl x workload entry configure output, or use --istio-dir DIR';
+
+  /** Reads a file; a missing stock file is not a problem, anything else that fails is. */
+  const read = (path: string | undefined): { text: string; path: string } | undefined => {
+    if (path === undefined) return undefined;
+    const r = reader.read(path);
+    if (r.ok) return { text: r.text, path };
+    if (!r.missing || required) {
+      problems.push(problem(r.missing ? 'VMLET_CONFIG_FILE_MISSING' : 'VMLET_CONFIG_FILE_UNREADABLE', { file: path, message: r.why, hint }));
+    }
+    return undefined;
+  };
+
+  const envFile = read(paths.clusterEnv);
+  const env = envFile ? parseClusterEnv(envFile.text, envFile.path) : { values: {}, lines: {}, problems: [] };
+  problems.push(...env.problems);
+
+  const meshFile = read(paths.mesh);
+  const mesh = meshFile ? parseMesh(meshFile.text, meshFile.path) : undefined;
+  if (mesh) problems.push(...mesh.problems);
+
+  const rootFile = read(paths.rootCert);
+  if (rootFile) problems.push(...checkRootCertPem(rootFile.text, rootFile.path));
+
+  let tokenPath: string | undefined;
+  const size = reader.size(paths.token);
+  if (size.ok && size.bytes === 0) {
+    problems.push(problem('VMLET_TOKEN_FILE_EMPTY', {
+      file: paths.token, message: 'is empty',
+      hint: 'write a fresh token with istioctl x workload entry configure (it expires after --tokenDuration, 1h by default)',
+    }));
+  } else if (size.ok) {
+    tokenPath = paths.token;
+  } else if (!size.missing || required) {
+    problems.push(problem(size.missing ? 'VMLET_CONFIG_FILE_MISSING' : 'VMLET_CONFIG_FILE_UNREADABLE', { file: paths.token, message: size.why, hint }));
+  }
+
+  const hostsFile = read(paths.hosts);
+  let hosts: HostsEntry[] = [];
+  if (hostsFile) {
+    const parsed = parseHosts(hostsFile.text, hostsFile.path);
+    hosts = parsed.entries;
+    problems.push(...parsed.problems);
+  }
+
+  const inputs: IstioInputs = {
+    dir: istioDir,
+    clusterEnv: env.values,
+    clusterEnvPath: envFile?.path,
+    proxyConfig: mesh?.proxyConfig ?? {},
+    meshPath: meshFile?.path,
+    rootCertPath: rootFile?.path,
+    rootCertPem: rootFile?.text,
+    tokenPath,
+    hosts,
+  };
+  return { inputs, clusterEnvLines: env.lines, mesh: mesh?.lookup ?? (() => undefined), problems };
+}
