@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FileReader } from './file-reader.js';
 import type { IstioInputs } from './istio-inputs.js';
 import { parseClusterEnv } from './cluster-env.js';
+import { parseHostPort } from './field.js';
 import { parseHosts, type HostsEntry } from './hosts-file.js';
 import { parseMesh, type MeshResult } from './mesh-file.js';
 import { problem, type Problem } from './problems.js';
@@ -70,6 +71,18 @@ export function readIstioFiles(reader: FileReader, istioDir: string | undefined)
   const envFile = read(paths.clusterEnv);
   const env = envFile ? parseClusterEnv(envFile.text, envFile.path) : { values: {}, lines: {}, problems: [] };
   problems.push(...env.problems);
+  // istio-start.sh hands these to pilot-agent as addresses; they must be host:port.
+  for (const key of ['CA_ADDR', 'PILOT_ADDRESS']) {
+    const value = env.values[key];
+    if (value === undefined || value === '' || envFile === undefined) continue;
+    const hp = parseHostPort(value);
+    if (!hp.ok) {
+      problems.push(problem('VMLET_CONFIG_BAD_VALUE', {
+        file: envFile.path, ...(env.lines[key] === undefined ? {} : { line: env.lines[key] }), key,
+        message: hp.why, hint: 'write it as host:port, e.g. istiod.istio-system.svc:15012',
+      }));
+    }
+  }
 
   const meshFile = read(paths.mesh);
   const mesh = meshFile ? parseMesh(meshFile.text, meshFile.path) : undefined;
@@ -97,6 +110,16 @@ export function readIstioFiles(reader: FileReader, istioDir: string | undefined)
     const parsed = parseHosts(hostsFile.text, hostsFile.path);
     hosts = parsed.entries;
     problems.push(...parsed.problems);
+  }
+
+  // A wrong --istio-dir would give five "does not exist" lines; one says it better.
+  const missing = problems.filter((p) => p.code === 'VMLET_CONFIG_FILE_MISSING');
+  if (required && missing.length === 5) {
+    problems.splice(0, problems.length, ...problems.filter((p) => p.code !== 'VMLET_CONFIG_FILE_MISSING'), problem('VMLET_CONFIG_FILE_MISSING', {
+      file: istioDir,
+      message: `has none of ${Object.values(ISTIOCTL_FILE_NAMES).join(', ')} (does the directory exist?)`,
+      hint: `give --istio-dir the directory istioctl x workload entry configure -o wrote`,
+    }));
   }
 
   const inputs: IstioInputs = {

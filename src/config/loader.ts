@@ -144,10 +144,18 @@ export function loadConfig(input: LoadInput = {}): LoadResult {
   }
 
   const config = deepFreeze({ istio: istio.inputs, ...values }) as unknown as Config;
+  // A file-level check and a field may find the same bad value (mesh.yaml discoveryAddress): say it once.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const id = p.file !== undefined && p.line !== undefined ? `${p.code} ${p.file}:${p.line}` : `${p.code} ${p.key} ${p.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
   return Object.freeze({
     config,
     sources: Object.freeze(sources),
-    problems: Object.freeze(problems),
+    problems: Object.freeze(unique),
     configFile: Object.freeze({ path: configPath, read: configText.ok }),
   });
 }

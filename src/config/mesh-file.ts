@@ -7,6 +7,7 @@
  * Pure: text in, ProxyConfig, a line-aware lookup and problems out.
  */
 import type { Node as YamlNode } from 'yaml';
+import { parseHostPort } from './field.js';
 import { problem, type Problem } from './problems.js';
 import { parseYaml, yamlKind, type YamlSource } from './yaml-source.js';
 
@@ -61,7 +62,20 @@ export function parseMesh(text: string, file: string): MeshResult {
     }
     proxyConfig = source.toJS(entry.value) as Record<string, unknown>;
   }
-  return { proxyConfig, lookup: (path) => lookupPath(source, path), problems };
+  const lookup: MeshResult['lookup'] = (path) => lookupPath(source, path);
+  // istioctl writes discoveryAddress for revisioned control planes; whoever consumes it, a value
+  // that is not host:port is a syntax error of this file.
+  const discovery = lookup('defaultConfig.discoveryAddress');
+  if (discovery !== undefined) {
+    const hp = parseHostPort(discovery.value);
+    if (!hp.ok) {
+      problems.push(problem('VMLET_CONFIG_BAD_VALUE', {
+        file, ...(discovery.line === undefined ? {} : { line: discovery.line }), key: 'defaultConfig.discoveryAddress',
+        message: hp.why, hint: 'write it as host:port, e.g. istiod.istio-system.svc:15012',
+      }));
+    }
+  }
+  return { proxyConfig, lookup, problems };
 }
 
 function lookupPath(source: YamlSource, path: string): MeshValue | undefined {

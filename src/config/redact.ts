@@ -13,7 +13,7 @@ export const REDACTED = '*****';
 type AnySection = Section<Record<string, Field<unknown>>>;
 
 /** Names that carry credentials by convention (XDS_HEADER_authorization, *_TOKEN, *_PASSWORD, ...). */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTHORIZATION|PRIVATE|APIKEY|API_KEY)/i;
+const SECRET_NAME = /(TOKEN|SECRET|PASSW|CREDENTIAL|AUTHORIZATION|PRIVATE|API[-_]?KEY|COOKIE)/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

@@ -26,7 +26,7 @@ export interface YamlSource {
 
 export function parseYaml(text: string, file: string): { source: YamlSource | undefined; problems: Problem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const problems: Problem[] = [];
   for (const err of doc.errors) {
     const line = err.linePos?.[0]?.line;
