@@ -6,6 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VmletError } from '../errors.js';
+import type { LoadInput } from '../config/loader.js';
 
 /** What a command may touch of the process: streams and environment, injectable for tests. */
 export interface CliIo {
@@ -113,4 +114,17 @@ export function helpText(spec: CommandSpec): string {
     'Exit codes: 0 ok, 2 bad input or configuration (nothing was changed), 1 any other failure.',
     '',
   ].join('\n');
+}
+
+/**
+ * The loader input for a parsed command line: every command that loads the configuration
+ * (`run`, `validate`, `status`, ...) builds it here, so they all read the same inputs the same way.
+ */
+export function loadInputFrom(common: CommonOptions, env: CliIo['env']): LoadInput {
+  return {
+    flags: common.flags,
+    env,
+    ...(common.configPath === undefined ? {} : { configPath: common.configPath }),
+    ...(common.istioDir === undefined ? {} : { istioDir: common.istioDir }),
+  };
 }

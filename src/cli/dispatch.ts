@@ -50,9 +50,14 @@ export function topLevelHelp(commands: readonly CommandEntry[]): string {
 }
 
 export async function dispatch(commands: readonly CommandEntry[], argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  if (argv.length === 0) {
+    io.stderr.write(topLevelHelp(commands));
+    return EXIT_BAD_INPUT;
+  }
+  if (argv[0] === 'help' && argv.length > 1) return dispatch(commands, [...argv.slice(1), '--help'], io);
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.stdout.write(topLevelHelp(commands));
-    return argv.length === 0 ? EXIT_BAD_INPUT : EXIT_OK;
+    return EXIT_OK;
   }
   const found = findCommand(commands, argv[0] === '--version' ? ['version'] : argv);
   if (found === undefined) {

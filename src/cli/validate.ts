@@ -6,7 +6,7 @@
  */
 import { EXIT_BAD_INPUT, EXIT_OK } from '../errors.js';
 import { formatProblem, formatValue, hasErrors, loadConfig, redactConfig, SECTIONS, type LoadResult } from '../config/index.js';
-import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 
 export const spec: CommandSpec = {
   name: 'validate',
@@ -24,12 +24,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(helpText(spec));
     return EXIT_OK;
   }
-  const result = loadConfig({
-    flags: args.common.flags,
-    env: io.env,
-    ...(args.common.configPath === undefined ? {} : { configPath: args.common.configPath }),
-    ...(args.common.istioDir === undefined ? {} : { istioDir: args.common.istioDir }),
-  });
+  const result = loadConfig(loadInputFrom(args.common, io.env));
   const failed = hasErrors(result.problems);
   if (args.values.json === true) {
     io.stdout.write(`${JSON.stringify({

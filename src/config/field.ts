@@ -34,6 +34,8 @@ export interface Field<T> {
   readonly mesh?: string;
   /** Never printed: shown as `*****` by --print, /debug/config and logs. */
   readonly secret: boolean;
+  /** true when a SIGHUP reload can apply a new value without restarting vmlet (the owner applies it). */
+  readonly live: boolean;
   /** For enums: the accepted values. */
   readonly values?: readonly string[];
   /** Parses one raw value; `why` says what is wrong in words an operator can act on. */
@@ -48,6 +50,7 @@ export interface FieldOptions<T> {
   clusterEnv?: readonly string[];
   mesh?: string;
   secret?: boolean;
+  live?: boolean;
 }
 
 type Opt<T> = FieldOptions<T>;
@@ -65,6 +68,7 @@ function make<T>(kind: FieldKind, o: Opt<T>, parse: Field<T>['parse'], values?: 
     clusterEnv: o.clusterEnv ?? [],
     ...(o.mesh === undefined ? {} : { mesh: o.mesh }),
     secret: o.secret ?? false,
+    live: o.live ?? false,
     ...(values === undefined ? {} : { values }),
     parse,
   });

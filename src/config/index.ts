@@ -8,7 +8,7 @@
  * token's content. Capabilities read `config.<section>.<key>` and `config.istio`; they add fields
  * in their own src/config/sections/<name>.ts and re-run `npx tsx scripts/gen-config-docs.ts`.
  */
-export { loadConfig, DEFAULT_CONFIG_PATH, hintFor, type LoadInput, type LoadResult, type Source } from './loader.js';
+export { loadConfig, loadConfigOrThrow, DEFAULT_CONFIG_PATH, hintFor, type LoadInput, type LoadResult, type Source } from './loader.js';
 export { SECTIONS, type Config } from './schema.js';
 export type { IstioInputs } from './istio-inputs.js';
 export { formatProblem, hasErrors, problemsError, type Problem } from './problems.js';
@@ -17,4 +17,5 @@ export { redactConfig, formatValue, formatDuration, isSecretName, REDACTED } fro
 export { STOCK_ISTIO_PATHS, ISTIOCTL_FILE_NAMES } from './istio-files.js';
 export { isLoopbackAddress } from './sections/general.js';
 export { resolveLogFormat } from './log-format.js';
+export { diffConfig, type ConfigChange } from './diff.js';
 export type { FileReader } from './file-reader.js';

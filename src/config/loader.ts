@@ -17,7 +17,7 @@ import { SECTIONS } from './schema.js';
 import { parseConfigFile, type RawValue } from './config-file.js';
 import { diskReader, readerFromFunction, type FileReader } from './file-reader.js';
 import { readIstioFiles } from './istio-files.js';
-import { problem, type Problem } from './problems.js';
+import { hasErrors, problem, problemsError, type Problem } from './problems.js';
 import { deepFreeze } from './freeze.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/vmlet/config.yaml';
@@ -220,4 +220,15 @@ export function hintFor(field: Field<unknown>): string {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === '' ? undefined : v;
+}
+
+/**
+ * loadConfig for commands that must stop on bad input (`vmlet run`, a reload): returns the result
+ * when there is no error, else throws VMLET_CONFIG_INVALID (exit 2) listing every problem.
+ * Warnings stay in `result.problems` for the caller to log.
+ */
+export function loadConfigOrThrow(input: LoadInput = {}): LoadResult {
+  const result = loadConfig(input);
+  if (hasErrors(result.problems)) throw problemsError(result.problems);
+  return result;
 }

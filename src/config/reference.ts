@@ -19,7 +19,7 @@ const KIND_TEXT: Record<Field<unknown>['kind'], string> = {
 };
 
 function typeText(field: Field<unknown>): string {
-  return field.kind === 'enum' ? (field.values ?? []).map((v) => `\`${v}\``).join(' \\| ') : KIND_TEXT[field.kind];
+  return field.kind === 'enum' ? (field.values ?? []).map((v) => `\`${v}\``).join(' | ') : KIND_TEXT[field.kind];
 }
 
 /** A default as a person writes it in config.yaml: durations as "5s", lists and maps as YAML flow. */
@@ -83,7 +83,7 @@ export function renderConfigurationDoc(sections: readonly AnySection[]): string 
     out.push('| key | type | default | environment | cluster.env | mesh.yaml | meaning |', '|---|---|---|---|---|---|---|');
     for (const [name, field] of fields) {
       const def = defaultText(field);
-      const meaning = [field.doc, field.defaultReason ? `Default: ${field.defaultReason}.` : '', field.secret ? 'Secret: shown as `*****`.' : '']
+      const meaning = [field.doc, field.defaultReason ? `Default: ${field.defaultReason}.` : '', field.secret ? 'Secret: shown as `*****`.' : '', field.live ? 'Applied live on reload (SIGHUP).' : '']
         .filter((s) => s !== '').join(' ');
       out.push(`| \`${section.name}.${name}\` | ${cell(typeText(field))} | ${def === undefined ? '(unset)' : `\`${cell(def)}\``} | ${codes(field.env)} | ${codes(field.clusterEnv)} | ${field.mesh ? `\`${field.mesh}\`` : ''} | ${cell(meaning)} |`);
     }

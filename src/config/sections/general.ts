@@ -34,6 +34,7 @@ export const generalSection = defineSection(
       doc: 'Lowest log level written.',
       default: 'info',
       env: ['VMLET_LOG_LEVEL'],
+      live: true,
     }),
     logFormat: f.enumOf(['auto', 'json', 'pretty'] as const, {
       doc: 'Log format: json (for journald), pretty (for people), or auto (pretty when stdout is a terminal, else json).',
