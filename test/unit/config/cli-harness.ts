@@ -17,9 +17,10 @@ export interface CliResult {
 }
 
 /** Runs `vmlet ARGS` with a clean environment (only PATH and the given vars), time-bounded. */
-export function runVmlet(args: readonly string[], env: Record<string, string> = {}, cwd = REPO): CliResult {
+export function runVmlet(args: readonly string[], env: Record<string, string> = {}, cwd = REPO, uid?: number): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
+    ...(uid === undefined ? {} : { uid, gid: uid }),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     encoding: 'utf8',
     timeout: 10_000,

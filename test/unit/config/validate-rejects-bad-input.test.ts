@@ -1,6 +1,6 @@
 // Each bad input of issue 2 makes `vmlet validate` exit 2 with a message naming the file, the
 // line (where the input has lines) and the key, and leaves the disk exactly as it was.
-import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture, LEAF_CERT, runVmlet, snapshotTree } from './cli-harness.js';
@@ -172,6 +172,21 @@ describe('vmlet validate rejects bad input with exit 2, file, line and key, and 
       expect(r.stderr).toContain(`[${code}]`);
     }
     expect(r.stderr).toContain('4 problem(s)');
+  });
+
+  it('a file without read permission is reported as unreadable', () => {
+    const tmp = copyFixture();
+    cleanup = tmp.cleanup;
+    const istio = join(tmp.dir, 'istio');
+    chmodSync(tmp.dir, 0o755);
+    chmodSync(istio, 0o755);
+    chmodSync(join(istio, 'root-cert.pem'), 0o000);
+    // Root reads anything: as root, run vmlet as nobody (65534) so the mode bits matter.
+    const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    const r = runVmlet(['validate', '--istio-dir', istio], {}, tmp.dir, uid);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${join(istio, 'root-cert.pem')}: cannot be read: permission denied`);
+    expect(r.stderr).toContain('[VMLET_CONFIG_FILE_UNREADABLE]');
   });
 
   it('a wrong --istio-dir is one clear problem, not five', () => {
