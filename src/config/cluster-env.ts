@@ -80,7 +80,8 @@ export function parseClusterEnv(text: string, file: string): ClusterEnvResult {
     if (body.startsWith('export ') || body.startsWith('export\t')) body = body.slice(7).trimStart();
     const eq = body.indexOf('=');
     if (eq <= 0) {
-      problems.push(problem('VMLET_CLUSTER_ENV_SYNTAX', { file, line, message: `line is not KEY=value: ${JSON.stringify(clip(body))}`, hint: HINT }));
+      // The line is not echoed: a pasted token or key would end up in the terminal and the journal.
+      problems.push(problem('VMLET_CLUSTER_ENV_SYNTAX', { file, line, message: `line is not KEY=value (${body.length} characters, no "=" after a name)`, hint: HINT }));
       return;
     }
     const key = body.slice(0, eq);

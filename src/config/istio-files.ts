@@ -11,6 +11,7 @@ import { parseClusterEnv } from './cluster-env.js';
 import { parseHostPort } from './field.js';
 import { parseHosts, type HostsEntry } from './hosts-file.js';
 import { parseMesh, type MeshResult } from './mesh-file.js';
+import { parseProxyConfigOverlay } from './proxy-config-overlay.js';
 import { problem, type Problem } from './problems.js';
 import { checkRootCertPem } from './root-cert.js';
 
@@ -38,6 +39,8 @@ export interface IstioFiles {
   /** cluster.env KEY -> line, for sources and messages. */
   readonly clusterEnvLines: Readonly<Record<string, number>>;
   readonly mesh: MeshResult['lookup'];
+  /** cluster.env's PROXY_CONFIG, parsed (applied over mesh.yaml by the loader). */
+  readonly proxyConfigOverlay: Record<string, unknown> | undefined;
   readonly problems: Problem[];
 }
 
@@ -83,6 +86,11 @@ export function readIstioFiles(reader: FileReader, istioDir: string | undefined)
       }));
     }
   }
+
+  const overlay = envFile && env.values.PROXY_CONFIG !== undefined
+    ? parseProxyConfigOverlay(env.values.PROXY_CONFIG, { file: envFile.path, ...(env.lines.PROXY_CONFIG === undefined ? {} : { line: env.lines.PROXY_CONFIG }), key: 'PROXY_CONFIG' })
+    : { problems: [] };
+  problems.push(...overlay.problems);
 
   const meshFile = read(paths.mesh);
   const mesh = meshFile ? parseMesh(meshFile.text, meshFile.path) : undefined;
@@ -133,5 +141,5 @@ export function readIstioFiles(reader: FileReader, istioDir: string | undefined)
     tokenPath,
     hosts,
   };
-  return { inputs, clusterEnvLines: env.lines, mesh: mesh?.lookup ?? (() => undefined), problems };
+  return { inputs, clusterEnvLines: env.lines, mesh: mesh?.lookup ?? (() => undefined), proxyConfigOverlay: overlay.overlay, problems };
 }

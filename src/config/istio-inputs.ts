@@ -10,7 +10,11 @@ export interface IstioInputs {
   /** cluster.env: KEY -> value (shell quoting removed), in file order; empty when absent. */
   readonly clusterEnv: Readonly<Record<string, string>>;
   readonly clusterEnvPath: string | undefined;
-  /** mesh.yaml's `defaultConfig` (a ProxyConfig, proto3 JSON names); empty object when absent. */
+  /**
+   * The effective ProxyConfig (proto3 JSON names): mesh.yaml's `defaultConfig`, then PROXY_CONFIG
+   * from cluster.env, then from the process environment applied over it, as pilot-agent does
+   * (top-level fields replace; proxyMetadata merges by key). Empty object when none is given.
+   */
   readonly proxyConfig: Readonly<Record<string, unknown>>;
   readonly meshPath: string | undefined;
   /** root-cert.pem: the path and the PEM text (one or more CA certificates). */

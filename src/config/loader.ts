@@ -9,7 +9,10 @@
  * cluster.env is sourced by istio-start.sh with `set -a`, so in Istio its keys are environment
  * variables of pilot-agent. vmlet keeps the tiers apart: the real process environment is
  * "environment", cluster.env is "Istio VM files"; in cluster.env a field is looked up by its
- * `clusterEnv` keys and then by its Istio (non-VMLET_) environment names.
+ * `clusterEnv` keys and then by its Istio (non-VMLET_) environment names. A field's mesh.yaml
+ * path is also looked up in PROXY_CONFIG (a ProxyConfig overlay, as pilot-agent applies it):
+ * the process's PROXY_CONFIG is environment, cluster.env's sits between cluster.env keys and
+ * mesh.yaml.
  */
 import type { Field, Section } from './field.js';
 import type { Config } from './schema.js';
@@ -19,6 +22,7 @@ import { diskReader, readerFromFunction, type FileReader } from './file-reader.j
 import { readIstioFiles } from './istio-files.js';
 import { hasErrors, problem, problemsError, type Problem } from './problems.js';
 import { deepFreeze } from './freeze.js';
+import { lookupOverlay, mergeProxyConfig, parseProxyConfigOverlay } from './proxy-config-overlay.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/vmlet/config.yaml';
 
@@ -86,8 +90,16 @@ export function loadConfig(input: LoadInput = {}): LoadResult {
     }));
   }
 
-  const istio = readIstioFiles(reader, input.istioDir ?? nonEmpty(env.VMLET_ISTIO_DIR));
-  problems.push(...istio.problems);
+  const files = readIstioFiles(reader, input.istioDir ?? nonEmpty(env.VMLET_ISTIO_DIR));
+  problems.push(...files.problems);
+  // pilot-agent applies PROXY_CONFIG over mesh.yaml; so does vmlet, cluster.env's then the process's.
+  const envOverlay = env.PROXY_CONFIG === undefined ? { problems: [] } : parseProxyConfigOverlay(env.PROXY_CONFIG, { key: 'environment PROXY_CONFIG' });
+  problems.push(...envOverlay.problems);
+  const istio = {
+    ...files,
+    envOverlay: envOverlay.overlay,
+    inputs: { ...files.inputs, proxyConfig: mergeProxyConfig(files.inputs.proxyConfig, files.proxyConfigOverlay, envOverlay.overlay) },
+  };
 
   const flags = input.flags ?? {};
   const known = new Set(sections.flatMap((s) => Object.keys(s.fields).map((k) => `${s.name}.${k}`)));
@@ -167,12 +179,16 @@ function firstCandidate(
   env: Readonly<Record<string, string | undefined>>,
   yaml: Map<string, RawValue>,
   configPath: string,
-  istio: ReturnType<typeof readIstioFiles>,
+  istio: ReturnType<typeof readIstioFiles> & { envOverlay: Record<string, unknown> | undefined },
 ): Candidate | undefined {
   if (Object.hasOwn(flags, key) && flags[key] !== undefined) return { raw: flags[key], origin: 'text', source: 'flag', label: `flag ${key}` };
   for (const name of field.env) {
     const v = env[name];
     if (v !== undefined && (v !== '' || field.kind === 'string')) return { raw: v, origin: 'text', source: `env:${name}`, label: `environment ${name}` };
+  }
+  const fromEnvOverlay = field.mesh === undefined ? undefined : lookupOverlay(istio.envOverlay, field.mesh);
+  if (fromEnvOverlay !== undefined) {
+    return { raw: fromEnvOverlay, origin: 'yaml', source: 'env:PROXY_CONFIG', label: `environment PROXY_CONFIG ${field.mesh}` };
   }
   const y = yaml.get(key);
   if (y !== undefined) {
@@ -188,6 +204,14 @@ function firstCandidate(
         ...(istio.clusterEnvLines[name] === undefined ? {} : { line: istio.clusterEnvLines[name] }),
       };
     }
+  }
+  const fromEnvFileOverlay = field.mesh === undefined ? undefined : lookupOverlay(istio.proxyConfigOverlay, field.mesh);
+  if (fromEnvFileOverlay !== undefined) {
+    return {
+      raw: fromEnvFileOverlay, origin: 'yaml', source: 'cluster.env:PROXY_CONFIG', label: `cluster.env PROXY_CONFIG ${field.mesh}`,
+      ...(istio.inputs.clusterEnvPath === undefined ? {} : { file: istio.inputs.clusterEnvPath }),
+      ...(istio.clusterEnvLines.PROXY_CONFIG === undefined ? {} : { line: istio.clusterEnvLines.PROXY_CONFIG }),
+    };
   }
   if (field.mesh !== undefined) {
     const m = istio.mesh(field.mesh);

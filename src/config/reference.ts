@@ -49,6 +49,8 @@ export function renderConfigurationDoc(sections: readonly AnySection[]): string 
     '4. **Istio VM files** written by `istioctl x workload entry configure`: first `cluster.env` (the keys in the',
     '   *cluster.env* column, then the Istio names of the *environment* column, because istio-start.sh exports',
     '   cluster.env to pilot-agent), then `mesh.yaml` (the *mesh.yaml* path, inside the MeshConfig);',
+    '   a `PROXY_CONFIG` ProxyConfig overlay (YAML or JSON, as pilot-agent reads it) is applied over',
+    '   mesh.yaml: from cluster.env in this tier, from the process environment in the environment tier;',
     '5. the **default**.',
     '',
     '`vmlet validate --print` shows the effective value of every key and where it came from. Unknown keys,',

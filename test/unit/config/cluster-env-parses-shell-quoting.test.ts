@@ -44,6 +44,13 @@ describe('parseClusterEnv', () => {
     expect(r.values.B).toBe('ok'); // the rest of the file is still read: every problem at once
   });
 
+  it('does not echo a line that is not KEY=value (it may be a pasted token)', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    const r = parseClusterEnv(`${jwt}\n`, 'cluster.env');
+    expect(r.problems).toHaveLength(1);
+    expect(JSON.stringify(r.problems)).not.toContain('eyJ');
+  });
+
   it('keeps file order and line numbers; a repeated key keeps the last value with a warning', () => {
     const r = parseClusterEnv("B='1'\nA='2'\n\nB='3'\n", 'cluster.env');
     expect(Object.keys(r.values)).toEqual(['A', 'B']);

@@ -47,6 +47,26 @@ describe('loadConfig precedence', () => {
     expect(r.sources['demo.discovery']).toBe(source);
   });
 
+  it('applies PROXY_CONFIG over mesh.yaml: cluster.env in the Istio tier, the process env in the environment tier', () => {
+    const files = {
+      ...mesh,
+      [`${DIR}/cluster.env`]: "PROXY_CONFIG='{\"discoveryAddress\":\"overlay.example:15012\",\"proxyMetadata\":{\"B\":\"2\"}}'\n",
+      [`${DIR}/mesh.yaml`]: 'defaultConfig:\n  discoveryAddress: mesh.example:15012\n  proxyMetadata:\n    A: "1"\n    B: "1"\n',
+    };
+    const fromFile = load(files);
+    expect(fromFile.problems).toEqual([]);
+    expect((fromFile.config as unknown as Demo).demo.discovery).toBe('overlay.example:15012');
+    expect(fromFile.sources['demo.discovery']).toBe('cluster.env:PROXY_CONFIG');
+    expect(fromFile.config.istio.proxyConfig).toEqual({ discoveryAddress: 'overlay.example:15012', proxyMetadata: { A: '1', B: '2' } });
+
+    const fromEnv = load({ ...files, ...yaml }, { env: { PROXY_CONFIG: 'discoveryAddress: env-overlay.example:15012\n' } });
+    expect((fromEnv.config as unknown as Demo).demo.discovery).toBe('env-overlay.example:15012');
+    expect(fromEnv.sources['demo.discovery']).toBe('env:PROXY_CONFIG');
+
+    const broken = load({ [`${DIR}/cluster.env`]: "A='1'\nPROXY_CONFIG='[1, 2]'\n" });
+    expect(broken.problems).toEqual([expect.objectContaining({ code: 'VMLET_CONFIG_BAD_VALUE', file: `${DIR}/cluster.env`, line: 2, key: 'PROXY_CONFIG' })]);
+  });
+
   it('reads Istio env names from cluster.env (istio-start.sh exports them), but not VMLET_ names', () => {
     const r = load({ [`${DIR}/cluster.env`]: "CA_ADDR='istiod-canary.istio-system.svc:15012'\nVMLET_PORT='9'\nSECRET_TTL='12h'\n" });
     const c = (r.config as unknown as Demo).demo;
