@@ -1,6 +1,6 @@
 // `vmlet validate --istio-dir DIR` accepts a directory shaped like istioctl's output, and
 // `--print` shows where each value came from with secrets redacted.
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture, FIXTURE, runVmlet } from './cli-harness.js';
@@ -51,6 +51,21 @@ describe('vmlet validate on istioctl output', () => {
     expect(line('general.statusPort')).toMatch(/= 15030 +\(config\.yaml:line 3\)$/);
     expect(line('general.drainGrace')).toMatch(/= 7s +\(mesh\.yaml:defaultConfig\.terminationDrainDuration\)$/);
     expect(line('general.shutdownTimeout')).toMatch(/= 25s +\(default\)$/);
+  });
+
+  it('--print redacts credentials in cluster.env and proxyMetadata, in text and JSON', () => {
+    const tmp = copyFixture();
+    cleanup = tmp.cleanup;
+    const istio = join(tmp.dir, 'istio');
+    appendFileSync(join(istio, 'cluster.env'), "XDS_HEADER_authorization='Bearer s3cr3t-value'\n");
+    writeFileSync(join(istio, 'mesh.yaml'), 'defaultConfig:\n  proxyMetadata:\n    CA_HEADER_X_API_KEY: s3cr3t-key\n    ISTIO_META_NETWORK: vm-network\n');
+    for (const extra of [[], ['--json']]) {
+      const r = runVmlet(['validate', '--print', '--istio-dir', istio, ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('s3cr3t');
+      expect(r.stdout).toContain('*****');
+      expect(r.stdout).toContain('vm-network');
+    }
   });
 
   it('--help works on validate and version and on the command itself', () => {
