@@ -28,6 +28,14 @@ try {
     if (r.status !== 0) throw new Error(`vmlet validate exited ${r.status}: ${r.stderr}`);
     if (i > 0) times.push(ms); // the first run warms the page cache and is not counted
   }
+  // Baseline: an empty node process, to show what is vmlet and what is node start-up.
+  const base = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', ''], { timeout: 10_000 });
+    base.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  base.sort((a, b) => a - b);
   const rss = readFileSync(rssFile, 'utf8').trim().split('\n').slice(1).map(Number);
   const sorted = [...times].sort((a, b) => a - b);
   const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -37,7 +45,8 @@ try {
     `vmlet validate --istio-dir ${istioDir}\n` +
     `runs: ${runs} (node ${process.version}, ${process.platform}/${process.arch})\n` +
     `wall ms: min ${fmt(sorted[0])}  median ${fmt(q(0.5))}  mean ${fmt(mean)}  p95 ${fmt(q(0.95))}  max ${fmt(sorted[sorted.length - 1])}  (target <= 250)\n` +
-    `peak RSS MB: min ${fmt(Math.min(...rss) / 1024)}  max ${fmt(Math.max(...rss) / 1024)}\n`,
+    `peak RSS MB: min ${fmt(Math.min(...rss) / 1024)}  max ${fmt(Math.max(...rss) / 1024)}\n` +
+    `baseline (node -e ''): median ${fmt(base[Math.floor(base.length / 2)])} ms\n`,
   );
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -241,7 +241,7 @@ export type FieldValue<F> = F extends Field<infer T> ? T : never;
  */
 export interface SectionProblem {
   readonly key: string;
-  /** What is wrong, e.g. `drainGrace (30s) is longer than shutdownTimeout (25s)`. */
+  /** What is wrong, e.g. `drainGrace (30s) is longer than shutdownTimeout (25s)`. Never a secret's value. */
   readonly message: string;
   /** What to do about it. */
   readonly hint: string;
@@ -254,7 +254,8 @@ export interface Section<S extends Record<string, Field<unknown>>> {
   readonly fields: S;
   /**
    * Optional cross-field check, run after every field parsed: contradictory options. It receives
-   * this section's values and the other sections' values (read-only) and returns every problem.
+   * this section's values and all sections' values plus `istio` (the IstioInputs), read-only, and
+   * returns every problem.
    */
   // A method signature (bivariant) so a concrete section still fits `Section<Record<string, Field<unknown>>>`.
   check?(values: SectionValue<S>, all: Readonly<Record<string, Readonly<Record<string, unknown>>>>): readonly SectionProblem[];

@@ -143,7 +143,7 @@ export function loadConfig(input: LoadInput = {}): LoadResult {
 
   for (const section of sections) {
     if (!section.check) continue;
-    for (const p of section.check(values[section.name] as never, values)) {
+    for (const p of section.check(values[section.name] as never, { ...values, istio: istio.inputs as unknown as Record<string, unknown> })) {
       const key = `${section.name}.${p.key}`;
       const c = where[key];
       problems.push(problem('VMLET_CONFIG_CONFLICT', {

@@ -8,7 +8,8 @@ import { problem, type Problem } from './problems.js';
 
 const BLOCK_RE = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
 
-export function checkRootCertPem(text: string, file: string): Problem[] {
+/** `now` (ms since the epoch) is injectable; expiry is a warning because a fresh VM's clock may be wrong. */
+export function checkRootCertPem(text: string, file: string, now: number = Date.now()): Problem[] {
   const problems: Problem[] = [];
   const blocks = [...text.matchAll(BLOCK_RE)];
   if (blocks.length === 0) {
@@ -40,6 +41,15 @@ export function checkRootCertPem(text: string, file: string): Problem[] {
         hint: 'copy the file again without editing; it is base64 DER between the BEGIN/END lines',
       }));
       return;
+    }
+    const notAfter = Date.parse(cert.validTo);
+    const notBefore = Date.parse(cert.validFrom);
+    if (now > notAfter || now < notBefore) {
+      problems.push(problem('VMLET_ROOT_CERT_INVALID', {
+        severity: 'warning', file, line,
+        message: `certificate ${index + 1} is ${now > notAfter ? `expired (not after ${cert.validTo})` : `not yet valid (not before ${cert.validFrom})`}`,
+        hint: 'check the VM clock (timedatectl), then fetch the current istio-ca-root-cert',
+      }));
     }
     if (!cert.ca) {
       problems.push(problem('VMLET_ROOT_CERT_INVALID', {

@@ -50,6 +50,13 @@ describe('root-cert.pem', () => {
     expect(p[0]?.message).toContain('certificate 2');
   });
 
+  it('warns (does not fail) when the clock is outside the CA validity', () => {
+    const p = checkRootCertPem(CA, 'r', Date.parse('1999-01-01T00:00:00Z'));
+    expect(p).toEqual([expect.objectContaining({ severity: 'warning', code: 'VMLET_ROOT_CERT_INVALID' })]);
+    expect(p[0]?.message).toContain('not yet valid');
+    expect(checkRootCertPem(CA, 'r', Date.parse('2200-01-01T00:00:00Z'))[0]?.message).toContain('expired');
+  });
+
   it('refuses garbage between the armour lines', () => {
     expect(checkRootCertPem('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', 'r')[0]?.message).toContain('does not parse');
   });
