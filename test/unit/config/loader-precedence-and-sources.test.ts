@@ -89,6 +89,11 @@ describe('loadConfig precedence', () => {
     expect(r.sources['demo.ttl']).toBe('default');
   });
 
+  it('a bad mesh.yaml discoveryAddress that a field also reads is reported once, at its line', () => {
+    const r = load({ [`${DIR}/mesh.yaml`]: 'defaultConfig:\n  meshId: m\n  discoveryAddress: istiod\n' });
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'VMLET_CONFIG_BAD_VALUE', file: `${DIR}/mesh.yaml`, line: 3 })]);
+  });
+
   it('a flag for a key that does not exist is an unknown key', () => {
     const r = load({}, { flags: { 'demo.nope': '1' } });
     expect(r.problems.map((p) => p.code)).toEqual(['VMLET_CONFIG_UNKNOWN_KEY']);
