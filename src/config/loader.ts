@@ -159,7 +159,9 @@ export function loadConfig(input: LoadInput = {}): LoadResult {
   // A file-level check and a field may find the same bad value (mesh.yaml discoveryAddress): say it once.
   const seen = new Set<string>();
   const unique = problems.filter((p) => {
-    const id = p.file !== undefined && p.line !== undefined ? `${p.code} ${p.file}:${p.line} ${p.message}` : `${p.code} ${p.key} ${p.message}`;
+    const id = p.file !== undefined && p.line !== undefined
+      ? `${p.code} ${p.file}:${p.line} ${p.message}`
+      : `${p.code} ${p.file ?? ''} ${p.key ?? ''} ${p.message}`;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
