@@ -4,6 +4,7 @@
  * a VmletError VMLET_USAGE (exit 2). Flags that set configuration keys are returned as dotted
  * keys for loadConfig's highest-precedence tier.
  */
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VmletError } from '../errors.js';
 import type { LoadInput } from '../config/loader.js';
@@ -124,7 +125,8 @@ export function loadInputFrom(common: CommonOptions, env: CliIo['env']): LoadInp
   return {
     flags: common.flags,
     env,
-    ...(common.configPath === undefined ? {} : { configPath: common.configPath }),
-    ...(common.istioDir === undefined ? {} : { istioDir: common.istioDir }),
+    // Absolute, so messages and `vmlet run` (which may chdir) name the same files.
+    ...(common.configPath === undefined ? {} : { configPath: resolve(common.configPath) }),
+    ...(common.istioDir === undefined ? {} : { istioDir: resolve(common.istioDir) }),
   };
 }
