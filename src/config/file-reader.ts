@@ -26,7 +26,8 @@ function describe(err: unknown): { missing: boolean; why: string } {
 export const diskReader: FileReader = {
   read(path) {
     try {
-      return { ok: true, text: readFileSync(path, 'utf8') };
+      // A UTF-8 byte-order mark (editors on other systems add one) is not part of the first key.
+      return { ok: true, text: readFileSync(path, 'utf8').replace(/^\uFEFF/, '') };
     } catch (err) {
       return { ok: false, ...describe(err) };
     }
