@@ -58,7 +58,7 @@ export async function stageTree(o) {
   put(root, 'usr/lib/sysusers.d/vmlet.conf', src('packaging/common/sysusers.conf'), 0o644);
   put(root, 'usr/lib/tmpfiles.d/vmlet.conf', src('packaging/common/tmpfiles.conf'), 0o644);
   mkdirSync(join(root, 'etc/vmlet'), { recursive: true });
-  await writeConfigFile(repo, version, join(root, 'etc/vmlet/config.yaml'));
+  await writeConfigFile(repo, join(root, 'etc/vmlet/config.yaml'));
 
   for (const d of DOCS) if (existsSync(src(d))) put(root, `${doc}/${d.split('/').pop()}`, src(d), 0o644);
   put(root, `${doc}/nodejs-LICENSE`, runtime.license, 0o644);

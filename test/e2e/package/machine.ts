@@ -1,0 +1,133 @@
+/**
+ * A real systemd machine for the package tests: a cached Debian 12 rootfs (make-rootfs.sh),
+ * copied per test file, booted with `systemd-nspawn --boot --register=no --keep-unit
+ * --private-network`, commands run inside with `nsenter -t <its systemd> -a`. Its own network
+ * namespace means capture rules never touch the host's tables. Every wait is bounded; stop()
+ * powers it off by the nspawn PID (SIGKILL after a bound) and deletes the copy.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
+
+export const ROOTFS_CACHE = process.env.VMLET_ROOTFS_CACHE ?? join(homedir(), '.cache', 'vmlet-rootfs', 'bookworm');
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Machine {
+  /** The machine's root directory on the host (copy files in through it). */
+  readonly root: string;
+  /** Host PID of the machine's systemd (PID 1 inside). */
+  readonly initPid: number;
+  run(argv: readonly string[], timeoutMs?: number): RunResult;
+  /** `sh -c script` inside; throws with the output when it exits non-zero. */
+  sh(script: string, timeoutMs?: number): string;
+  stop(): Promise<void>;
+}
+
+/** Builds the cached rootfs if needed (debootstrap, a few minutes the first time). */
+export function ensureRootfs(): void {
+  execFileSync(join(import.meta.dirname, 'make-rootfs.sh'), [ROOTFS_CACHE], { stdio: 'inherit', timeout: 1_000_000 });
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return out;
+}
+
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+export async function bootMachine(tag: string): Promise<Machine> {
+  ensureRootfs();
+  const root = join('/var/tmp', `vmlet-machine-${tag}-${process.pid}`);
+  rmSync(root, { recursive: true, force: true });
+  // cp -a: device nodes, owners and modes as debootstrap made them (a few seconds, ~260 MB).
+  execFileSync('cp', ['-a', '--reflink=auto', ROOTFS_CACHE, root], { timeout: 120_000 });
+  const logFd = openSync(`${root}.log`, 'w');
+  const nspawn: ChildProcess = spawn(
+    'systemd-nspawn',
+    ['--boot', '--register=no', '--keep-unit', '--private-network', `--machine=vmlet-${tag}`, '-D', root],
+    { stdio: ['ignore', logFd, logFd] },
+  );
+  closeSync(logFd);
+  let exited = false;
+  nspawn.on('exit', () => {
+    exited = true;
+  });
+  const nspawnPid = nspawn.pid as number;
+
+  const run = (argv: readonly string[], timeoutMs = 60_000): RunResult => {
+    const r = spawnSync('nsenter', ['-t', String(initPid), '-a', ...argv], { encoding: 'utf8', timeout: timeoutMs });
+    return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+  };
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      process.kill(nspawnPid, 'SIGTERM');
+      try {
+        await waitFor(() => exited, { timeoutMs: 30_000, what: 'the machine to power off' });
+      } catch {
+        process.kill(nspawnPid, 'SIGKILL');
+        await waitFor(() => exited, { timeoutMs: 10_000, what: 'systemd-nspawn to die' });
+      }
+    }
+    rmSync(root, { recursive: true, force: true });
+    rmSync(`${root}.log`, { force: true });
+  };
+
+  let initPid = 0;
+  try {
+    await waitFor(() => {
+      if (exited) throw new Error(`systemd-nspawn exited early; see ${root}.log`);
+      initPid = childrenOf(nspawnPid).find((p) => comm(p) === 'systemd') ?? 0;
+      return initPid > 0;
+    }, { timeoutMs: 30_000, what: 'the machine\'s systemd' });
+    await waitFor(() => /^(running|degraded)$/m.test(run(['systemctl', 'is-system-running'], 10_000).stdout), {
+      timeoutMs: 90_000,
+      what: 'the machine to finish booting',
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    root,
+    initPid,
+    run,
+    sh(script, timeoutMs) {
+      const r = run(['sh', '-c', script], timeoutMs);
+      if (r.code !== 0) throw new Error(`inside the machine: ${script}\nexit ${r.code}\n${r.stdout}${r.stderr}`);
+      return r.stdout;
+    },
+    stop,
+  };
+}
+
+export function isRunnable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (systemd-nspawn, debootstrap, nsenter)';
+  for (const tool of ['systemd-nspawn', 'debootstrap', 'nsenter']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing (apt-get install systemd-container debootstrap)`;
+  }
+  if (!existsSync('/etc/apt')) return 'no apt sources on this machine to read a Debian mirror from';
+  return undefined;
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Builds (once) a Debian 12 rootfs that boots under systemd-nspawn, for the package tests.
+# Usage: make-rootfs.sh DIR. The mirror is the one this machine's own apt sources use (read at
+# run time; none is written in the repository). The result is cached: DIR/.complete marks a
+# finished build, so an interrupted debootstrap is redone rather than trusted.
+set -eu
+
+dir=${1:?usage: make-rootfs.sh DIR}
+[ -f "$dir/.complete" ] && exit 0
+
+mirror=$(
+    {
+        grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{ print $2 }'
+        grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; break } }'
+    } | grep -v -- '-security' | head -n 1
+)
+[ -n "$mirror" ] || { echo "make-rootfs.sh: no Debian mirror found in this machine's apt sources" >&2; exit 1; }
+
+rm -rf "$dir"
+mkdir -p "$(dirname "$dir")"
+# systemd-sysv: /sbin/init for --boot; dbus: systemctl talks to the manager; iptables/iproute2:
+# vmlet's dependencies, preinstalled so dpkg -i needs no network inside the container.
+timeout 900 debootstrap --variant=minbase \
+    --include=systemd,systemd-sysv,dbus,iptables,iproute2,libstdc++6,procps \
+    bookworm "$dir" "$mirror" >"$dir.log" 2>&1 || { tail -n 30 "$dir.log" >&2; exit 1; }
+# No getty or network management inside the test machine: fewer units, faster boot.
+chroot "$dir" systemctl mask console-getty.service getty@tty1.service systemd-networkd.service systemd-resolved.service >/dev/null 2>&1 || true
+echo vmlet-test >"$dir/etc/hostname"
+touch "$dir/.complete"
