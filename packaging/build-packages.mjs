@@ -2,7 +2,7 @@
 // vmlet-<version>.x86_64.rpm into out/, reproducibly (SOURCE_DATE_EPOCH from the last commit
 // unless set; fixed owners, modes and mtimes; sorted file lists). VMLET_PKG_ARCHES="x64 arm64"
 // adds the arm64 packages. Installs its own tools (dpkg-deb is always there; rpmbuild comes from
-// Debian's `rpm` package) when they are missing.
+// Debian's `rpm` package) when they are missing. VMLET_PKG_OUT overrides the output directory.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ ensureTools({ rpmbuild: 'rpm' });
 const epoch = sourceDateEpoch();
 execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'inherit' });
 
-const outDir = join(repo, 'out');
+const outDir = process.env.VMLET_PKG_OUT ?? join(repo, 'out');
 const work = join(outDir, '.work');
 mkdirSync(outDir, { recursive: true });
 for (const arch of arches) {
