@@ -4,8 +4,9 @@
 // adds the arm64 packages. Installs its own tools (dpkg-deb is always there; rpmbuild comes from
 // Debian's `rpm` package) when they are missing. VMLET_PKG_OUT overrides the output directory.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchRuntime } from './fetch-runtime.mjs';
 import { stageTree } from './stage-tree.mjs';
@@ -34,6 +35,7 @@ execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'inhe
 const outDir = process.env.VMLET_PKG_OUT ?? join(repo, 'out');
 const work = join(outDir, '.work');
 mkdirSync(outDir, { recursive: true });
+const built = {};
 for (const arch of arches) {
   const runtime = fetchRuntime(arch);
   const common = { repo, version, arch, epoch, maintainer, outDir };
@@ -43,5 +45,10 @@ for (const arch of arches) {
   const rpmStage = join(work, `rpm-${arch}`);
   await stageTree({ root: rpmStage, format: 'rpm', arch, repo, version, epoch, maintainer, runtime });
   const rpm = buildRpm({ ...common, stage: rpmStage, work });
-  for (const p of [deb, rpm]) console.log(`${p}  ${(statSync(p).size / 1048576).toFixed(1)} MiB`);
+  for (const p of [deb, rpm]) {
+    built[basename(p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    console.log(`${p}  ${(statSync(p).size / 1048576).toFixed(1)} MiB`);
+  }
 }
+// What a rebuild needs to reproduce these bytes, and the bytes' checksums.
+writeFileSync(join(outDir, 'build-info.json'), `${JSON.stringify({ version, sourceDateEpoch: epoch, sha256: built }, null, 2)}\n`);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireOrSkip } from '../../helpers/env.js';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const VERSION: string = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
@@ -12,10 +13,7 @@ export const RPM = join(REPO, 'out', `vmlet-${VERSION}.x86_64.rpm`);
 
 /** Returns true when the suite can run; otherwise logs why, and throws under CI. */
 export function canRun(reason: string | undefined): boolean {
-  if (reason === undefined) return true;
-  if (process.env.CI === 'true') throw new Error(`package tests cannot run in CI: ${reason}`);
-  console.warn(`\n*** SKIPPING package tests: ${reason} ***\n`);
-  return false;
+  return requireOrSkip(reason === undefined, `package tests: ${reason}`);
 }
 
 export function packagesBuilt(): string | undefined {

@@ -9,7 +9,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 export const ROOTFS_CACHE = process.env.VMLET_ROOTFS_CACHE ?? join(homedir(), '.cache', 'vmlet-rootfs', 'bookworm');
 
@@ -98,10 +98,10 @@ export async function bootMachine(tag: string): Promise<Machine> {
   let initPid = 0;
   try {
     await waitFor(() => {
-      if (exited) throw new Error(`systemd-nspawn exited early; see ${root}.log`);
       initPid = childrenOf(nspawnPid).find((p) => comm(p) === 'systemd') ?? 0;
-      return initPid > 0;
+      return initPid > 0 || exited;
     }, { timeoutMs: 30_000, what: 'the machine\'s systemd' });
+    if (exited) throw new Error(`systemd-nspawn exited early; see ${root}.log`);
     await waitFor(() => /^(running|degraded)$/m.test(run(['systemctl', 'is-system-running'], 10_000).stdout), {
       timeoutMs: 90_000,
       what: 'the machine to finish booting',

@@ -1,7 +1,7 @@
 // Two builds of the same tree give byte-identical packages: a second `npm run package` into a
-// temporary directory must reproduce out/'s .deb and .rpm exactly (same SOURCE_DATE_EPOCH from
-// the last commit, fixed owners, modes and mtimes, sorted file lists). Needs a tree nobody edits
-// while it runs (CI's clean checkout).
+// temporary directory, with the SOURCE_DATE_EPOCH recorded in out/build-info.json, must reproduce
+// out/'s .deb and .rpm exactly (fixed owners, modes and mtimes, sorted file lists). Needs a tree
+// nobody edits between the two builds (CI's clean checkout).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,8 +18,9 @@ describe.runIf(runnable)('reproducible packages', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('a second build yields byte-identical .deb and .rpm', () => {
+    const info = JSON.parse(readFileSync(join(REPO, 'out/build-info.json'), 'utf8')) as { sourceDateEpoch: number };
     execFileSync('nice', ['-n', '10', process.execPath, join(REPO, 'packaging/build-packages.mjs')], {
-      env: { ...process.env, VMLET_PKG_OUT: out },
+      env: { ...process.env, VMLET_PKG_OUT: out, SOURCE_DATE_EPOCH: String(info.sourceDateEpoch) },
       stdio: 'inherit',
       timeout: 600_000,
     });
