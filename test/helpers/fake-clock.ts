@@ -1,0 +1,51 @@
+/**
+ * A manual Clock for tests: time moves only when `advance(ms)` is called; sleeps resolve in
+ * time order as it passes. `sleeps` records every requested delay.
+ */
+import type { Clock } from '../../src/lifecycle/types.js';
+
+export class FakeClock implements Clock {
+  private t = 0;
+  readonly sleeps: number[] = [];
+  private pending: { at: number; resolve(): void }[] = [];
+
+  now(): number {
+    return 1_700_000_000_000 + this.t;
+  }
+
+  monotonic(): number {
+    return this.t;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const entry = { at: this.t + ms, resolve: () => resolve() };
+      this.pending.push(entry);
+      signal?.addEventListener('abort', () => {
+        this.pending = this.pending.filter((p) => p !== entry);
+        reject(signal.reason);
+      }, { once: true });
+    });
+  }
+
+  /** How many sleeps are waiting. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Moves time forward, resolving due sleeps in order (each gets a turn of the microtask queue). */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.pending.filter((p) => p.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      this.t = Math.max(this.t, due.at);
+      this.pending = this.pending.filter((p) => p !== due);
+      due.resolve();
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    }
+    this.t = end;
+  }
+}
