@@ -4,10 +4,12 @@
 // directories, start a child as istio-proxy and install iptables rules; a hung event loop is
 // killed by the watchdog and restarted; kill -9 is restarted with capture kept (fail closed);
 // a stop where the agent left capture behind makes ExecStopPost remove it.
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, DEB, packagesBuilt } from './env.js';
+import { linkControlPlane } from './control-plane-link.js';
 import { bootMachine, isRunnable, type Machine } from './machine.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -91,5 +93,23 @@ describe.runIf(runnable)('vmlet.service sandbox with a fake agent', () => {
     expect(prop('Result')).toBe('success');
     expect(m.sh('iptables -t nat -S')).not.toContain('ISTIO_FAKE');
     expect(journal().split('\n').slice(lines - 1).join('\n')).not.toMatch(/capture/);
+  });
+
+  it('8. a veth links the machine to a control-plane network namespace on the host', async () => {
+    const link = linkControlPlane(m, 'sandbox');
+    const server = spawn('ip', ['netns', 'exec', link.ns, process.execPath, '-e',
+      `require('node:net').createServer((s) => s.end('control plane\\n')).listen(15012, '${link.nsAddr}', () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve, reject) => {
+        server.stdout?.once('data', resolve);
+        server.once('exit', reject);
+        setTimeout(() => reject(new Error('the stand-in control plane did not listen within 10 s')), 10_000);
+      });
+      const got = m.sh(`/usr/lib/vmlet/node -e "require('node:net').connect(15012, '${link.nsAddr}').on('data', (d) => process.stdout.write(d))"`, 10_000);
+      expect(got).toBe('control plane\n');
+    } finally {
+      server.kill('SIGKILL');
+      link.close();
+    }
   });
 });
