@@ -42,6 +42,22 @@ describe('docs/errors.md', () => {
     expect(stale, 'rows in docs/errors.md for codes no src/*/errors.ts registers').toEqual([]);
   });
 
+  it('codes are registered only in src/errors.ts and src/<capability>/errors.ts (so this test sees them all)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.ts') && /registerErrors\(/.test(readFileSync(p, 'utf8'))) {
+          const rel = p.slice(SRC.length);
+          if (rel !== 'errors.ts' && !/^[^/]+\/errors\.ts$/.test(rel)) offenders.push(rel);
+        }
+      }
+    };
+    walk(SRC);
+    expect(offenders, 'move these registerErrors calls into src/<capability>/errors.ts').toEqual([]);
+  });
+
   it('has one row per code', () => {
     const text = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
     const codes = [...text.matchAll(/^\|\s*`?(VMLET_[A-Z0-9_]+)`?\s*\|/gm)].map((m) => m[1]);
