@@ -29,6 +29,9 @@ function sourceDateEpoch() {
 }
 
 ensureTools({ rpmbuild: 'rpm' });
+// The Node.js binary is stripped with the binutils that know its ELF machine.
+if (arches.includes('arm64') && process.arch !== 'arm64') ensureTools({ 'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu' });
+if (arches.includes('x64') && process.arch !== 'x64') ensureTools({ 'x86_64-linux-gnu-strip': 'binutils-x86-64-linux-gnu' });
 const epoch = sourceDateEpoch();
 execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'inherit' });
 

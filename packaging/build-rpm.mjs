@@ -28,7 +28,7 @@ export function buildRpm({ repo, stage, work, outDir, version, arch, epoch, main
   writeFileSync(specPath, spec);
   execFileSync(
     'rpmbuild',
-    ['-bb', '--quiet', '--define', `_topdir ${top}`, '--target', RPM_ARCH[arch], '--define', '_source_payload w9.xzdio', specPath],
+    ['-bb', '--quiet', '--define', `_topdir ${top}`, '--target', `${RPM_ARCH[arch]}-linux`, '--define', '_source_payload w9.xzdio', specPath],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch), TZ: 'UTC', LC_ALL: 'C' } },
   );
   const built = join(top, 'RPMS', RPM_ARCH[arch], `vmlet-${version}-1.${RPM_ARCH[arch]}.rpm`);
