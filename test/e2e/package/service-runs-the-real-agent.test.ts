@@ -53,7 +53,9 @@ describe.runIf(runnable)('the real vmlet under vmlet.service', () => {
     expect(r.code, `${r.stderr}\n${m.run(['journalctl', '-u', 'vmlet', '--no-pager', '-n', '40']).stdout}`).toBe(0);
     console.log(`cold start-to-READY (systemctl start vmlet): ${ms} ms`);
     expect(prop('ActiveState')).toBe('active');
-    expect(prop('StatusText')).not.toBe('');
+    const status = prop('StatusText');
+    console.log(`STATUS: ${status}`);
+    expect(status).not.toBe('');
   });
 
   it('2. watchdog pings keep it alive past several WatchdogSec periods', async (ctx) => {
