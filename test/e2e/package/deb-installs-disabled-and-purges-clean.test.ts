@@ -59,6 +59,18 @@ describe.runIf(runnable)('the .deb on a Debian 12 systemd machine', () => {
     expect(score).toBeLessThanOrEqual(4.5);
   });
 
+  it('3b. systemd waits longer than vmlet\'s own graceful stop (shutdownTimeout + forceStopTimeout) before SIGKILL', () => {
+    const conf = m.sh('cat /etc/vmlet/config.yaml');
+    const seconds = (key: string) => {
+      const v = new RegExp(`# ${key}: (\\d+)s$`, 'm').exec(conf)?.[1];
+      expect(v, `${key} default in config.yaml`).toBeDefined();
+      return Number(v);
+    };
+    // systemd prints the timeout as e.g. "45s".
+    const timeoutStopSec = Number(/^(\d+)s$/.exec(m.sh('systemctl show -P TimeoutStopUSec vmlet.service').trim())?.[1]);
+    expect(timeoutStopSec).toBeGreaterThan(seconds('shutdownTimeout') + seconds('forceStopTimeout'));
+  });
+
   it('4. /usr/bin/vmlet runs on the bundled Node.js and answers every subcommand', () => {
     expect(m.sh('vmlet version')).toContain(VERSION);
     expect(m.sh('readlink -f /usr/bin/vmlet; head -c 2 /usr/bin/vmlet; /usr/lib/vmlet/node --version')).toMatch(/^\/usr\/bin\/vmlet\n#!v24\./);
