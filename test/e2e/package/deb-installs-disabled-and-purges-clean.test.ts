@@ -4,7 +4,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canRun, DEB, packagesBuilt, VERSION } from './env.js';
+import { canRun, DEB, packagesBuilt, REPO, VERSION } from './env.js';
 import { bootMachine, isRunnable, type Machine } from './machine.js';
 
 const runnable = canRun(isRunnable() ?? packagesBuilt());
@@ -80,8 +80,25 @@ describe.runIf(runnable)('the .deb on a Debian 12 systemd machine', () => {
       const r = m.run(['vmlet', ...cmd.split(' '), '--help']);
       expect(r.code, `vmlet ${cmd} --help: ${r.stderr}`).toBe(0);
     }
-    // The shipped conffile is accepted by the same loader `vmlet run` uses.
+    // The shipped conffile and the example are accepted by the same loader `vmlet run` uses.
     expect(m.run(['vmlet', 'validate', '--config', '/etc/vmlet/config.yaml']).code).toBe(0);
+    copyFileSync(join(REPO, 'examples/config/config.yaml'), join(m.root, 'root/example-config.yaml'));
+    const example = m.run(['vmlet', 'validate', '--config', '/root/example-config.yaml']);
+    expect(example.code, example.stdout + example.stderr).toBe(0);
+    m.sh('rm /root/example-config.yaml');
+  });
+
+  it('4b. the example drop-in is a valid addition to the shipped unit', () => {
+    m.sh('mkdir -p /etc/systemd/system/vmlet.service.d');
+    copyFileSync(join(REPO, 'examples/systemd/istio-dir.conf'), join(m.root, 'etc/systemd/system/vmlet.service.d/istio-dir.conf'));
+    try {
+      m.sh('systemctl daemon-reload');
+      expect(m.sh('systemctl show -P Environment vmlet.service')).toContain('VMLET_ISTIO_DIR=/etc/vmlet/istio');
+      const verify = m.run(['systemd-analyze', 'verify', 'vmlet.service']);
+      expect(verify.code, verify.stderr).toBe(0);
+    } finally {
+      m.sh('rm -r /etc/systemd/system/vmlet.service.d && systemctl daemon-reload');
+    }
   });
 
   it('5. dpkg -r removes the program, keeps the configuration, leaves no capture rules', () => {
