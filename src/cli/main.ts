@@ -14,6 +14,8 @@ import { dispatch, type CommandEntry } from './dispatch.js';
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'validate', summary: 'Check every input (flags, env, config.yaml, Istio VM files); --print shows the effective configuration', load: () => import('./validate.js') },
   { name: 'version', summary: 'Print the vmlet version', load: () => import('./version.js') },
+  { name: 'run', summary: 'Run the agent in the foreground (what the systemd unit starts)', load: () => import('./run.js') },
+  { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
 ];
 
 const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };

@@ -1,0 +1,132 @@
+/**
+ * The composition root: vmlet's phases in the order a VM lives them (docs: architecture.md),
+ * and nothing else. Each capability is wired by its own `create<Capability>(deps)` factory,
+ * which returns a `Capability` ({ components, stopHooks, reload }) that the runtime mounts.
+ *
+ *   config → identity → capture → sidecar (envoy + sds + xds) → health → ready → stop
+ *
+ * TO WIRE A CAPABILITY: add its lines in the marked place of its phase below, e.g.
+ *   const identity = createIdentity(deps); runtime.mount(identity);
+ * and pass what later phases need from it (`createSds({ ...deps, certs: identity.certs })`).
+ * Readiness is not decided here: capabilities register gates in `deps.gates`.
+ */
+import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
+import type { Deps } from './deps.js';
+import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
+import { createLogger, type LogLevel } from './log.js';
+import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
+import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
+
+export interface MainOptions {
+  /** How the configuration is read, now and on every SIGHUP (same inputs each time). */
+  readonly load: LoadInput;
+  /** The process environment (NOTIFY_SOCKET, WATCHDOG_USEC, ...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdoutIsTTY: boolean;
+  /** Where signals come from (tests inject a fake); default: this process. */
+  readonly signals?: SignalSource;
+  /** The third stop signal; default: process.exit(1). */
+  readonly exitNow?: () => void;
+  readonly version: string;
+}
+
+/** Runs vmlet until it is stopped; resolves to the exit code. Bad configuration throws (exit 2). */
+export async function main(opts: MainOptions): Promise<number> {
+  // ── Phase 1: config. Every input read and validated once; bad input ends here with exit 2.
+  const loaded = loadConfigOrThrow(opts.load);
+  const config = loaded.config;
+  const logger = createLogger({
+    level: config.general.logLevel as LogLevel,
+    format: resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY),
+  });
+  for (const p of loaded.problems) logger.warn({ code: p.code, file: p.file, key: p.key }, `${p.key ?? p.file ?? 'config'}: ${p.message}`);
+  logger.info({ version: opts.version }, `vmlet ${opts.version} starting`);
+
+  const center = new StatusCenter();
+  const metrics = new MetricsRegistry();
+  const processMetrics = addProcessMetrics(metrics);
+  metrics.gauge('vmlet_build_info', 'vmlet version, always 1.', ['version']).set(1, { version: opts.version });
+  const notifier = createNotifier(opts.env, logger.child({ component: 'sdnotify' }));
+  const systemd = new SystemdReporter(center, notifier);
+  const runtime = new Runtime({
+    logger: logger.child({ component: 'lifecycle' }),
+    shutdownTimeout: config.general.shutdownTimeout,
+    forceStopTimeout: config.general.forceStopTimeout,
+    onStopping: () => { center.transitionTo('stopping'); },
+  });
+  const deps: Deps = { config, logger, clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
+  const reloader = new Reloader({
+    logger: logger.child({ component: 'reload' }),
+    initial: config,
+    load: () => loadConfigOrThrow(opts.load).config,
+    diff: diffConfig,
+    onBegin: () => { void systemd.reloading(); },
+    onEnd: (report) => {
+      center.events.emit('reload', { ok: report.ok, ...(report.error ? { error: report.error } : {}), changes: report.changes.map((c) => ({ key: c.key, outcome: c.outcome })) });
+      void systemd.reloaded();
+    },
+  });
+
+  // The status server listens before anything else starts, so a taken port fails at once.
+  const statusServer = new StatusServer({
+    address: config.general.statusAddress,
+    port: config.general.statusPort,
+    allowNonLoopback: config.general.allowNonLoopback,
+    center,
+    metrics,
+    debugConfig: () => ({ config: redactConfig(reloader.current) }),
+    logger: logger.child({ component: 'status' }),
+  });
+  await statusServer.listen();
+  runtime.mount({ components: [statusServer] });
+  runtime.mount({
+    reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { logger.level = next.general.logLevel as string; return 'applied'; } },
+  });
+
+  // ── Phase 2: identity (token → CSR → istiod CA → cert store, rotator).
+  //    identity engineer: const identity = createIdentity(deps); runtime.mount(identity);
+
+  // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
+  //    capture engineer: runtime.mount(createCapture(deps));
+
+  // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod.
+  //    envoy/sds engineer: runtime.mount(createSidecar({ ...deps, certs: identity.certs }));
+  //    xds engineer:       runtime.mount(createXds({ ...deps, ... }));
+
+  // ── Phase 5: health (probes + Envoy readiness, reported to istiod).
+  //    health engineer: runtime.mount(createHealth(deps));
+
+  // ── Phase 6: ready. Every gate registered above must pass; then READY=1 (once) and 200 on
+  //    /healthz/ready. The watchdog pings while the event loop keeps up.
+  const watchdog = watchdogSettings(opts.env);
+  if (watchdog !== undefined) {
+    runtime.mount({ components: [new Watchdog({ settings: watchdog, notifier, logger: logger.child({ component: 'watchdog' }), live: () => center.phase !== 'stopped' })] });
+  }
+  for (const h of runtime.reloaders) reloader.register(h);
+  systemd.start();
+  center.wiringComplete();
+
+  // ── Phase 7: stop. First SIGTERM/SIGINT: ordered stop (hooks by stage), second: skip drains,
+  //    third: exit now. SIGHUP: reload.
+  const signals = new StopSignals({
+    logger: logger.child({ component: 'signals' }),
+    source: opts.signals,
+    exitNow: opts.exitNow ?? (() => process.exit(EXIT_FAILURE)),
+    reload: () => { void reloader.reload(); },
+  });
+  try {
+    const result = await runtime.run(signals.stop, signals.hurry);
+    center.transitionTo('stopped');
+    await notifier.flush();
+    if (result.outcome === 'failed') {
+      logger.error({ err: result.error }, 'vmlet stopped because a component failed');
+      return exitCodeFor((result.error as { cause?: unknown }).cause ?? result.error);
+    }
+    logger.info({ forced: result.forced }, 'vmlet stopped');
+    return EXIT_OK;
+  } finally {
+    signals.dispose();
+    processMetrics.stop();
+  }
+}

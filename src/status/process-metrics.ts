@@ -1,0 +1,40 @@
+/**
+ * Process metrics, set at scrape time with the names Prometheus client libraries use, so
+ * existing dashboards work: resident memory, heap, CPU seconds, start time, open file
+ * descriptors, and the event loop's worst delay since the last scrape.
+ */
+import { readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { MetricsRegistry } from './metrics.js';
+
+export function addProcessMetrics(registry: MetricsRegistry): { stop(): void } {
+  const rss = registry.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
+  const heap = registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use, bytes.');
+  const cpu = registry.gauge('process_cpu_seconds_total', 'User and system CPU time spent, seconds.');
+  const start = registry.gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, seconds.');
+  const fds = registry.gauge('process_open_fds', 'Open file descriptors.');
+  const lag = registry.gauge('nodejs_eventloop_delay_max_seconds', 'Largest event loop delay since the previous scrape, seconds.');
+  const startedAt = (Date.now() - performance.now()) / 1000;
+  const delay = monitorEventLoopDelay({ resolution: 20 });
+  delay.enable();
+  registry.addCollector(() => {
+    const mem = process.memoryUsage();
+    rss.set(mem.rss);
+    heap.set(mem.heapUsed);
+    const usage = process.cpuUsage();
+    cpu.set((usage.user + usage.system) / 1e6);
+    start.set(Math.round(startedAt));
+    fds.set(countFds());
+    lag.set(Number.isFinite(delay.max) && delay.count > 0 ? delay.max / 1e9 : 0);
+    delay.reset();
+  });
+  return { stop: () => delay.disable() };
+}
+
+function countFds(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return 0;
+  }
+}
