@@ -3,7 +3,8 @@
 // start-to-READY measured), the STATUS line is vmlet's, watchdog pings keep it alive, a frozen
 // process is killed by the watchdog and restarted, kill -9 and `systemctl restart` recover,
 // `systemctl stop` exits cleanly, and the journal holds vmlet's structured JSON logs across all
-// of those starts. Skipped (loudly) while the package has no `run` subcommand.
+// of those starts; an upgrade keeps it enabled and restarts it. Skipped (loudly) while the package
+// has no `run` subcommand.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,5 +106,15 @@ describe.runIf(runnable)('the real vmlet under vmlet.service', () => {
     for (const l of logs) expect(typeof l.msg === 'string' && l.level !== undefined, JSON.stringify(l)).toBe(true);
     // Five starts: first, after the watchdog, after kill -9, restart.
     expect(new Set(logs.map((l) => l.pid)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('7. an upgrade (dpkg -i over itself) keeps the service enabled and restarts it if it was running', (ctx) => {
+    if (!hasRun) return ctx.skip();
+    m.sh('systemctl enable --now vmlet.service', 120_000);
+    const pid = prop('MainPID');
+    m.sh('dpkg -i /root/vmlet.deb', 180_000);
+    expect(m.sh('systemctl is-enabled vmlet.service').trim()).toBe('enabled');
+    expect(prop('ActiveState')).toBe('active');
+    expect(prop('MainPID')).not.toBe(pid);
   });
 });
