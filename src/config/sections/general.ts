@@ -1,10 +1,15 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { defineSection, f, type SectionProblem } from '../field.js';
 
-/** Loopback: 127.0.0.0/8, ::1 and the name localhost. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Loopback: 127.0.0.0/8, ::1 in any spelling (also IPv4-mapped), and the name localhost. */
 export function isLoopbackAddress(address: string): boolean {
-  if (address === 'localhost' || address === '::1') return true;
-  return isIP(address) === 4 && address.startsWith('127.');
+  if (address === 'localhost') return true;
+  const family = isIP(address);
+  return family !== 0 && LOOPBACK.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 /** Paths, logging, shutdown timings and the local status server (owner: foundation). */
