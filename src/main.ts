@@ -13,7 +13,7 @@
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
+import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, type LogLevel } from './log.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
 import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
@@ -40,7 +40,8 @@ export async function main(opts: MainOptions): Promise<number> {
     level: config.general.logLevel as LogLevel,
     format: resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY),
   });
-  for (const p of loaded.problems) logger.warn({ code: p.code, file: p.file, key: p.key }, `${p.key ?? p.file ?? 'config'}: ${p.message}`);
+  const levels = controlLevels(logger);
+  for (const p of loaded.problems) logger.warn({ code: p.code, file: p.file, setting: p.key }, `${p.key ?? p.file ?? 'config'}: ${p.message}`);
   logger.info({ version: opts.version }, `vmlet ${opts.version} starting`);
 
   const center = new StatusCenter();
@@ -81,7 +82,7 @@ export async function main(opts: MainOptions): Promise<number> {
   await statusServer.listen();
   runtime.mount({ components: [statusServer] });
   runtime.mount({
-    reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { logger.level = next.general.logLevel as string; return 'applied'; } },
+    reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { levels.setLevel(next.general.logLevel as string); return 'applied'; } },
   });
 
   // ── Phase 2: identity (token → CSR → istiod CA → cert store, rotator).

@@ -16,3 +16,4 @@ export { StopHooks, STOP_STAGES, type StopHook, type StopStage } from './shutdow
 export { StopSignals, type SignalSource } from './signals.js';
 export { Reloader, keyMatches, type ReloadHandler, type ReloadOutcome, type ReloadReport, type ReloadedChange } from './reload.js';
 export { Runtime, type Capability, type RunResult } from './runtime.js';
+export { controlLevels, type LevelControl } from './log-levels.js';

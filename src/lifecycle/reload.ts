@@ -137,10 +137,10 @@ export class Reloader {
     this.config = next;
     const out = changes.map((c) => ({ ...c, ...outcome.get(c.key)! }));
     for (const c of out) {
-      logger.info({ key: c.key, before: c.before, after: c.after, outcome: c.outcome }, `reload: ${c.key} ${c.before} -> ${c.after}: ${c.outcome}`);
+      logger.info({ setting: c.key, before: c.before, after: c.after, outcome: c.outcome }, `reload: ${c.key} ${c.before} -> ${c.after}: ${c.outcome}`);
     }
     const restart = out.filter((c) => c.outcome !== 'applied').map((c) => c.key);
-    if (restart.length > 0) logger.warn({ keys: restart }, `reload: restart vmlet to apply ${restart.join(', ')}`);
+    if (restart.length > 0) logger.warn({ settings: restart }, `reload: restart vmlet to apply ${restart.join(', ')}`);
     return { ok: true, changes: out };
   }
 }

@@ -64,8 +64,8 @@ export class Runtime {
     let failure: { error: unknown } | undefined;
     const running = runAll(this.components, abortComponents.signal, {
       onExit: (name, err) => {
-        if (err !== undefined && !abortComponents.signal.aborted) logger.error({ err, component: name }, `${name} failed`);
-        else logger.debug({ component: name }, `${name} stopped`);
+        if (err !== undefined && !abortComponents.signal.aborted) logger.error({ err, failed: name }, `${name} failed`);
+        else logger.debug({ stopped: name }, `${name} stopped`);
       },
     }).catch((err: unknown) => {
       failure = { error: err };

@@ -1,0 +1,74 @@
+/**
+ * Spawns the built bundle (dist/vmlet.mjs, what ships) as a child process with temporary state
+ * and runtime directories, collecting its stdout (JSON log lines) and stderr. Stop it by PID in
+ * afterAll with `stop()`; `exited` resolves with the exit code (or signal name).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TmpDir } from './tmp-dir.js';
+import { ISTIO_FIXTURE } from './test-config.js';
+
+export const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'vmlet.mjs');
+export const EMPTY_CONFIG = join(import.meta.dirname, 'empty-config.yaml');
+
+export interface VmletProcess {
+  readonly child: ChildProcess;
+  readonly logs: Record<string, unknown>[];
+  stderr: string;
+  readonly exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it exited. Safe to call twice. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  tmp: TmpDir;
+  /** Extra arguments after `run` (or the whole argv when `argv` is given). */
+  args?: readonly string[];
+  argv?: readonly string[];
+  env?: Record<string, string>;
+}
+
+/** `vmlet run --istio-dir <fixture> --config <empty> --log-format json ...args`. */
+export function spawnVmlet(opts: SpawnOptions): VmletProcess {
+  const argv = opts.argv ?? ['run', '--istio-dir', ISTIO_FIXTURE, '--config', EMPTY_CONFIG, '--log-format', 'json', ...(opts.args ?? [])];
+  const child = spawn(process.execPath, [BUNDLE, ...argv], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      VMLET_STATE_DIR: opts.tmp.join('state'),
+      VMLET_RUN_DIR: opts.tmp.join('run'),
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: VmletProcess = {
+    child,
+    logs: [],
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1))),
+    async stop(graceMs = 3000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await proc.exited;
+        clearTimeout(t);
+      }
+      return proc.exited;
+    },
+  };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      proc.logs.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      proc.logs.push({ raw: line });
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { proc.stderr += d; });
+  return proc;
+}
+
+/** GET http://127.0.0.1:port/path → { status, body } (rejects when nothing answers). */
+export async function httpGet(port: number, path: string): Promise<{ status: number; body: string; type: string | null }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) });
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
