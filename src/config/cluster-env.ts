@@ -1,9 +1,11 @@
 /**
- * Parses cluster.env as `istioctl x workload entry configure` writes it: sorted `KEY='value'`
- * lines, shell-quoted with single quotes and `'\''` for an embedded quote. istio-start.sh sources
- * the file with `set -a`, so unquoted and double-quoted values are accepted too, as are comments,
- * blank lines and a leading `export`. What a shell would expand (`$VAR`, `` `cmd` ``) is refused:
- * vmlet does not run a shell, and a silently different value is worse than an error.
+ * Parses cluster.env as `istioctl x workload entry configure` writes it: sorted `KEY=value` lines,
+ * each value shell-quoted the way istioctl quotes (a POSIX shell-quote: bare when every character
+ * is in `[A-Za-z0-9_@%+=:,./-]`, `''` when empty, else in single quotes with an embedded quote as
+ * `'"'"'`; the equivalent `'\''` is accepted too). istio-start.sh sources the file with `set -a`,
+ * so double-quoted values, backslash escapes, comments, blank lines and a leading `export` are
+ * accepted. What a shell would expand (`$VAR`, `` `cmd` ``) is refused: vmlet does not run a
+ * shell, and a silently different value is worse than an error.
  *
  * Pure: text in, values and problems out.
  */
@@ -18,7 +20,7 @@ export interface ClusterEnvResult {
 }
 
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HINT = "write KEY='value' (single quotes, '\\'' for a quote), as istioctl does";
+const HINT = "write KEY=value, or KEY='value' when it has spaces or symbols, as istioctl does";
 
 type Word = { ok: true; value: string; rest: string } | { ok: false; why: string };
 
@@ -109,9 +111,13 @@ export function parseClusterEnv(text: string, file: string): ClusterEnvResult {
   return { values, lines, problems };
 }
 
-/** Quotes a value the way istioctl writes cluster.env (for fixtures and round-trip tests). */
+const SAFE_RE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** Quotes a value the way istioctl writes cluster.env (bare when safe, else single quotes). */
 export function quoteClusterEnvValue(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
+  if (value === '') return "''";
+  if (SAFE_RE.test(value)) return value;
+  return `'${value.replaceAll("'", `'"'"'`)}'`;
 }
 
 function clip(text: string): string {

@@ -68,7 +68,7 @@ export function renderConfigurationDoc(sections: readonly AnySection[]): string 
     '',
     '| file | stock location | what vmlet takes from it |',
     '|---|---|---|',
-    `| \`${ISTIOCTL_FILE_NAMES.clusterEnv}\` | \`${STOCK_ISTIO_PATHS.clusterEnv}\` | \`KEY='value'\` lines (shell quoting as istioctl writes it); \`config.istio.clusterEnv\` and the keys below |`,
+    `| \`${ISTIOCTL_FILE_NAMES.clusterEnv}\` | \`${STOCK_ISTIO_PATHS.clusterEnv}\` | \`KEY=value\` lines, shell-quoted as istioctl writes them; \`config.istio.clusterEnv\` and the keys below |`,
     `| \`${ISTIOCTL_FILE_NAMES.mesh}\` | \`${STOCK_ISTIO_PATHS.mesh}\` | \`defaultConfig\` (a ProxyConfig: discoveryAddress, proxyMetadata, readinessProbe, ...); \`config.istio.proxyConfig\` |`,
     `| \`${ISTIOCTL_FILE_NAMES.rootCert}\` | \`${STOCK_ISTIO_PATHS.rootCert}\` | the mesh root CA certificate(s); each must be a CA |`,
     `| \`${ISTIOCTL_FILE_NAMES.token}\` | \`${STOCK_ISTIO_PATHS.token}\` | the path only (the token is re-read when used, never kept); must not be empty |`,

@@ -1,5 +1,6 @@
 // cluster.env is read the way istio-start.sh's `set -a; . cluster.env` would read it, for every
 // quoting style a person or istioctl writes; what a shell would expand is refused with a line.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseClusterEnv, quoteClusterEnvValue } from '../../../src/config/cluster-env.js';
 
@@ -7,8 +8,10 @@ describe('parseClusterEnv', () => {
   it.each([
     ["A='plain'", 'plain'],
     ["A='it'\\''s'", "it's"],
-    ["A='{\"app\":\"vm\",\"x\":\"a b\"}'", '{"app":"vm","x":"a b"}'],
+    ["A='it'\"'\"'s'", "it's"],
+    ['A=vm-app.bar', 'vm-app.bar'],
     ["A='*'", '*'],
+    ["A='{\"app\":\"vm\",\"x\":\"a b\"}'", '{"app":"vm","x":"a b"}'],
     ["A=''", ''],
     ['A=unquoted', 'unquoted'],
     ['A=22,15090,15021', '22,15090,15021'],
@@ -60,8 +63,24 @@ describe('parseClusterEnv', () => {
   });
 
   it('round-trips values quoted the way istioctl quotes them', () => {
-    for (const v of ["it's", '{"a":"b c"}', '', "''", 'a\\b', '$HOME']) {
+    for (const v of ["it's", '{"a":"b c"}', '', "''", 'a\\b', '$HOME', '22,15090', 'latest', '*', 'a b']) {
       expect(parseClusterEnv(`K=${quoteClusterEnvValue(v)}`, 'f').values.K).toBe(v);
     }
+  });
+
+  it("quotes like istioctl: bare when safe, '' when empty, single quotes otherwise", () => {
+    expect(quoteClusterEnvValue('istiod-canary.istio-system.svc:15012')).toBe('istiod-canary.istio-system.svc:15012');
+    expect(quoteClusterEnvValue('')).toBe("''");
+    expect(quoteClusterEnvValue('*')).toBe("'*'");
+    expect(quoteClusterEnvValue("it's")).toBe(`'it'"'"'s'`);
+  });
+
+  it('the istioctl-shaped fixture is sorted and quoted exactly as istioctl would write its values', () => {
+    const text = readFileSync(new URL('../../fixtures/istio-vm/cluster.env', import.meta.url), 'utf8');
+    const lines = text.trimEnd().split('\n');
+    expect([...lines].sort()).toEqual(lines);
+    const parsed = parseClusterEnv(text, 'cluster.env');
+    expect(parsed.problems).toEqual([]);
+    expect(Object.entries(parsed.values).map(([k, v]) => `${k}=${quoteClusterEnvValue(v)}`)).toEqual(lines);
   });
 });
