@@ -3,20 +3,30 @@
 // changelog locations). Every file gets an explicit mode; owners and mtimes are fixed later by
 // the archivers (root:root, SOURCE_DATE_EPOCH).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeConfigFile } from './render-config.mjs';
 import { thirdPartyNotices } from './third-party.mjs';
 
 /** Docs shipped in /usr/share/doc/vmlet when they exist in the tree (others write some of them). */
-const DOCS = ['README.md', 'docs/packaging.md', 'docs/configuration.md', 'docs/errors.md', 'docs/dependencies.md'];
+const DOCS = ['README.md', 'docs/packaging.md', 'docs/systemd.md', 'docs/configuration.md', 'docs/errors.md', 'docs/dependencies.md'];
 
-function put(root, path, from, mode) {
+/** Writes `content` (a string or bytes) to root/path with `mode`. */
+function write(root, path, content, mode) {
   const dest = join(root, path);
   mkdirSync(dirname(dest), { recursive: true });
-  if (typeof from === 'string' && existsSync(from) && !from.includes('\n')) copyFileSync(from, dest);
-  else writeFileSync(dest, from);
+  writeFileSync(dest, content);
   chmodSync(dest, mode);
+}
+
+/** Copies the file `from` to root/path with `mode`. */
+function put(root, path, from, mode) {
+  write(root, path, readFileSync(from), mode);
+}
+
+/** gzip -9n: no name or timestamp in the header, so the bytes depend on the content only. */
+function gzip(content) {
+  return execFileSync('gzip', ['-9n'], { input: content });
 }
 
 function debianChangelog(version, epochSeconds, maintainer) {
@@ -50,10 +60,7 @@ export async function stageTree(o) {
   execFileSync(stripFor(o.arch), ['--strip-unneeded', '--remove-section=.comment', join(root, 'usr/lib/vmlet/node')]);
   put(root, 'usr/lib/vmlet/vmlet.mjs', src('dist/vmlet.mjs'), 0o644);
   put(root, 'usr/lib/vmlet/stop-post', src('packaging/common/stop-post.sh'), 0o755);
-  const man = join(root, 'usr/share/man/man8/vmlet.8.gz');
-  mkdirSync(dirname(man), { recursive: true });
-  writeFileSync(man, execFileSync('gzip', ['-9n'], { input: readFileSync(src('packaging/common/vmlet.8')) }));
-  chmodSync(man, 0o644);
+  write(root, 'usr/share/man/man8/vmlet.8.gz', gzip(readFileSync(src('packaging/common/vmlet.8'))), 0o644);
   put(root, `${unitDir}/vmlet.service`, src('systemd/vmlet.service'), 0o644);
   put(root, 'usr/lib/sysusers.d/vmlet.conf', src('packaging/common/sysusers.conf'), 0o644);
   put(root, 'usr/lib/tmpfiles.d/vmlet.conf', src('packaging/common/tmpfiles.conf'), 0o644);
@@ -62,13 +69,11 @@ export async function stageTree(o) {
 
   for (const d of DOCS) if (existsSync(src(d))) put(root, `${doc}/${d.split('/').pop()}`, src(d), 0o644);
   put(root, `${doc}/nodejs-LICENSE`, runtime.license, 0o644);
-  put(root, `${doc}/third-party-licenses.txt`, thirdPartyNotices(repo), 0o644);
+  write(root, `${doc}/third-party-licenses.txt`, thirdPartyNotices(repo), 0o644);
   if (format === 'deb') {
     put(root, `${doc}/copyright`, src('packaging/deb/copyright'), 0o644);
     put(root, 'usr/share/lintian/overrides/vmlet', src('packaging/deb/lintian-overrides'), 0o644);
-    const log = join(root, doc, 'changelog.gz');
-    writeFileSync(log, execFileSync('gzip', ['-9n'], { input: debianChangelog(version, epoch, maintainer) }));
-    chmodSync(log, 0o644);
+    write(root, `${doc}/changelog.gz`, gzip(debianChangelog(version, epoch, maintainer)), 0o644);
   } else {
     put(root, 'usr/share/licenses/vmlet/LICENSE', '/usr/share/common-licenses/Apache-2.0', 0o644);
   }
