@@ -9,6 +9,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ensureTools } from '../../../packaging/ensure-tools.mjs';
 import { waitFor } from '../../helpers/wait-for.js';
 
 export const ROOTFS_CACHE = process.env.VMLET_ROOTFS_CACHE ?? join(homedir(), '.cache', 'vmlet-rootfs', 'bookworm');
@@ -123,8 +124,14 @@ export async function bootMachine(tag: string): Promise<Machine> {
   };
 }
 
+/** Why machines cannot be booted here, or undefined; installs the tools it can (as root). */
 export function isRunnable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (systemd-nspawn, debootstrap, nsenter)';
+  try {
+    ensureTools({ 'systemd-nspawn': 'systemd-container', debootstrap: 'debootstrap' });
+  } catch (err) {
+    return `cannot install systemd-container and debootstrap: ${(err as Error).message}`;
+  }
   for (const tool of ['systemd-nspawn', 'debootstrap', 'nsenter']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing (apt-get install systemd-container debootstrap)`;
   }
