@@ -30,7 +30,7 @@ describe('SIGHUP reload', () => {
     const next = testConfig({ general: { logLevel: 'debug', statusPort: 15099 } });
     const r = reloaderWith(() => next, events);
     const applied: string[] = [];
-    r.register({ name: 'logging', keys: ['general.logLevel'], reload: (cfg) => { applied.push(cfg.general.logLevel); return 'applied'; } });
+    r.register({ name: 'logging', keys: ['general.logLevel'], reload: (cfg) => { applied.push(String(cfg.general.logLevel)); return 'applied'; } });
     const report = await r.reload();
     expect(report.ok).toBe(true);
     expect(Object.fromEntries(report.changes.map((c) => [c.key, c.outcome]))).toEqual({

@@ -1,0 +1,203 @@
+/**
+ * `npm run demo`: a throwaway "VM" (a network namespace when run as root, otherwise this
+ * machine's loopback), vmlet onboarding it while the terminal shows each step and vmlet's live
+ * events, then a clean teardown that always runs.
+ *
+ * TO EXTEND: add a step to STEPS (in the order a VM lives it: istiod simulator before vmlet
+ * starts, checks of identity/capture/Envoy after it is ready). A step is { title, run(ctx) };
+ * anything it starts it hands to ctx.defer() so the teardown undoes it, in reverse order.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(import.meta.dirname, '..');
+const BUNDLE = join(ROOT, 'dist', 'vmlet.mjs');
+const ISTIO_DIR = join(ROOT, 'test', 'fixtures', 'istio-vm');
+const tty = process.stdout.isTTY === true;
+const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = paint('1');
+const dim = paint('2');
+const green = paint('32');
+const cyan = paint('36');
+
+interface DemoContext {
+  /** The throwaway VM: `ip netns exec <name>` prefix (root) or nothing (loopback). */
+  vmPrefix: string[];
+  vmName: string;
+  tmp: string;
+  statusPort: number;
+  vmlet?: ChildProcess;
+  /** Registers an undo for the teardown (run in reverse order, always). */
+  defer(what: string, fn: () => Promise<void> | void): void;
+  /** Runs `vmlet <args>` inside the VM and waits; returns its exit code and output. */
+  vmletOnce(args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** Starts `vmlet <args>` inside the VM, printing each output line with `label`. */
+  vmletSpawn(args: string[], label: string, show?: (line: string) => string | undefined): ChildProcess;
+}
+
+interface Step {
+  readonly title: string;
+  run(ctx: DemoContext): Promise<void>;
+}
+
+const common = (ctx: DemoContext) => ['--istio-dir', ISTIO_DIR, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`];
+
+const STEPS: Step[] = [
+  {
+    title: 'Prepare the throwaway VM',
+    async run(ctx) {
+      if (process.getuid?.() === 0 && spawnSync('ip', ['netns', 'add', ctx.vmName]).status === 0) {
+        ctx.defer(`delete network namespace ${ctx.vmName}`, () => { spawnSync('ip', ['netns', 'delete', ctx.vmName]); });
+        spawnSync('ip', ['netns', 'exec', ctx.vmName, 'ip', 'link', 'set', 'lo', 'up']);
+        ctx.vmPrefix = ['ip', 'netns', 'exec', ctx.vmName];
+        say(`network namespace ${bold(ctx.vmName)} (its own loopback, no route out)`);
+      } else {
+        // The loopback "VM" shares ports with this machine: take one the OS says is free.
+        ctx.statusPort = await freePort();
+        say('not root: the "VM" is this machine\'s loopback');
+      }
+      spawnSync('sh', ['-c', `printf '# demo: every value from the Istio files, flags or defaults\\n' > ${JSON.stringify(join(ctx.tmp, 'config.yaml'))}`]);
+    },
+  },
+  {
+    title: 'Validate the Istio VM files (as istioctl x workload entry configure writes them)',
+    async run(ctx) {
+      const r = ctx.vmletOnce(['validate', ...common(ctx)]);
+      for (const line of `${r.stderr}${r.stdout}`.trim().split('\n')) say(line);
+      if (r.status !== 0) throw new Error(`vmlet validate exited ${r.status}`);
+    },
+  },
+  // INTEGRATORS: the istiod simulator (test/sim/) starts here, before vmlet.
+  {
+    title: 'Start vmlet and follow its live status (/events)',
+    async run(ctx) {
+      const vmlet = ctx.vmletSpawn(['run', ...common(ctx), '--log-format', 'json'], 'log', (line) => {
+        try {
+          const l = JSON.parse(line) as { msg?: string; component?: string; level?: number };
+          return l.level !== undefined && l.level >= 30 ? `${l.component ? `${l.component}: ` : ''}${l.msg}` : undefined;
+        } catch {
+          return line;
+        }
+      });
+      ctx.vmlet = vmlet;
+      ctx.defer('stop vmlet', () => stop(vmlet));
+      await until(() => ctx.vmletOnce(['status', ...common(ctx)]).status === 0, 15_000, 'vmlet to be ready');
+      const watch = ctx.vmletSpawn(['status', '--watch', ...common(ctx)], 'event');
+      ctx.defer('stop the event stream', () => stop(watch));
+      await sleep(300);
+    },
+  },
+  // INTEGRATORS: steps that show identity, capture, Envoy and registration go here.
+  {
+    title: 'Ask vmlet how it is (vmlet status)',
+    async run(ctx) {
+      const r = ctx.vmletOnce(['status', ...common(ctx)]);
+      for (const line of r.stdout.trim().split('\n')) say(line);
+    },
+  },
+  {
+    title: 'Stop vmlet (SIGTERM) and watch it stop in order',
+    async run(ctx) {
+      const t0 = performance.now();
+      const code = await stop(ctx.vmlet!);
+      say(`vmlet exited ${code} after ${Math.round(performance.now() - t0)} ms`);
+      if (code !== 0) throw new Error(`vmlet exited ${code}`);
+    },
+  },
+];
+
+function say(line: string): void {
+  process.stdout.write(`   ${line}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** SIGTERM, SIGKILL after 5 s; resolves with the exit code. */
+function stop(child: ChildProcess): Promise<number | string> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode ?? -1);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(kill);
+      resolve(code ?? signal ?? -1);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(): Promise<number> {
+  const tmp = mkdtempSync(join(tmpdir(), 'vmlet-demo-'));
+  const undo: { what: string; fn: () => Promise<void> | void }[] = [];
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run') };
+  const ctx: DemoContext = {
+    vmPrefix: [],
+    vmName: `vmlet-demo-${process.pid}`,
+    tmp,
+    // Inside its own network namespace the "VM" has vmlet's default port to itself.
+    statusPort: 15020,
+    defer: (what, fn) => { undo.push({ what, fn }); },
+    vmletOnce(args) {
+      const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, BUNDLE, ...args];
+      const r = spawnSync(cmd!, rest, { encoding: 'utf8', env, timeout: 15_000 });
+      return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    vmletSpawn(args, label, show = (l) => l) {
+      const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, BUNDLE, ...args];
+      // Own process: a process (not a group) we stop by PID.
+      const child = spawn(cmd!, rest, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const print = (line: string) => {
+        const text = show(line);
+        if (text !== undefined && text.trim() !== '') say(`${label === 'event' ? cyan(`[${label}]`) : dim(`[${label}]`)} ${label === 'event' ? text : dim(text)}`);
+      };
+      createInterface({ input: child.stdout! }).on('line', print);
+      createInterface({ input: child.stderr! }).on('line', print);
+      return child;
+    },
+  };
+  let failed = false;
+  try {
+    for (const [i, step] of STEPS.entries()) {
+      process.stdout.write(`\n${bold(`${i + 1}. ${step.title}`)}\n`);
+      await step.run(ctx);
+    }
+  } catch (err) {
+    failed = true;
+    process.stdout.write(`\n${bold('demo failed:')} ${(err as Error).message}\n`);
+  } finally {
+    process.stdout.write(`\n${bold('Teardown')}\n`);
+    for (const { what, fn } of undo.reverse()) {
+      try {
+        await fn();
+        say(`${green('✓')} ${what}`);
+      } catch (err) {
+        say(`✗ ${what}: ${(err as Error).message}`);
+      }
+    }
+    rmSync(tmp, { recursive: true, force: true });
+    say(`${green('✓')} removed ${tmp}`);
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
