@@ -41,6 +41,14 @@ export async function main(opts: MainOptions): Promise<number> {
     format: resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY),
   });
   const levels = controlLevels(logger);
+  // A bug that escapes every handler is logged as one JSON line (journald), then vmlet exits 1
+  // and systemd restarts it; continuing in an unknown state would be worse.
+  const onFatal = (err: unknown) => {
+    logger.fatal({ err }, 'uncaught error; exiting [VMLET_INTERNAL]');
+    process.exit(EXIT_FAILURE);
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   for (const p of loaded.problems) logger.warn({ code: p.code, file: p.file, setting: p.key }, `${p.key ?? p.file ?? 'config'}: ${p.message}`);
   logger.info({ version: opts.version }, `vmlet ${opts.version} starting`);
 
@@ -129,5 +137,7 @@ export async function main(opts: MainOptions): Promise<number> {
   } finally {
     signals.dispose();
     processMetrics.stop();
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
   }
 }
