@@ -28,7 +28,7 @@ function sourceDateEpoch() {
   }
 }
 
-ensureTools({ rpmbuild: 'rpm' });
+ensureTools({ rpmbuild: 'rpm', strip: 'binutils' });
 // The Node.js binary is stripped with the binutils that know its ELF machine.
 if (arches.includes('arm64') && process.arch !== 'arm64') ensureTools({ 'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu' });
 if (arches.includes('x64') && process.arch !== 'x64') ensureTools({ 'x86_64-linux-gnu-strip': 'binutils-x86-64-linux-gnu' });
