@@ -111,7 +111,7 @@ describe.skipIf(!canRun)('sd_notify over a real datagram socket', () => {
     const pings = listener.datagrams.filter((d) => d.data === 'WATCHDOG=1').slice(0, 4).map((d) => d.atUsec / 1000);
     const gaps = pings.slice(1).map((t, i) => t - pings[i]!);
     for (const gap of gaps) expect(gap).toBeGreaterThan(200);
-    for (const gap of gaps) expect(gap).toBeLessThan(700);
+    for (const gap of gaps) expect(gap).toBeLessThan(1000);
   }, 20_000);
 
   it('without NOTIFY_SOCKET the notifier is a no-op and the watchdog is off', async () => {
