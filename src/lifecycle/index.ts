@@ -12,6 +12,7 @@ export { systemClock } from './types.js';
 export { runAll, ComponentError } from './runner.js';
 export { Backoff, type BackoffPolicy } from './backoff.js';
 export { resilient, type ResilientOptions } from './resilient.js';
+export { supervised } from './supervised.js';
 export { StopHooks, STOP_STAGES, type StopHook, type StopStage } from './shutdown.js';
 export { StopSignals, type SignalSource } from './signals.js';
 export { Reloader, keyMatches, type ReloadHandler, type ReloadOutcome, type ReloadReport, type ReloadedChange } from './reload.js';
