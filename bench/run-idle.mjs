@@ -24,7 +24,10 @@ function memKb(pid) {
   // PSS: resident memory with shared pages (the node binary, libc) divided among the processes
   // that map them, i.e. what this process really costs on a machine that runs other node programs.
   const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
-  return { rss: get('VmRSS'), hwm: get('VmHWM'), pss };
+  // utime + stime (fields 14 and 15 of /proc/<pid>/stat), in clock ticks (100 per second).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const cpuMs = (Number(stat[11]) + Number(stat[12])) * 10;
+  return { rss: get('VmRSS'), hwm: get('VmHWM'), pss, cpuMs };
 }
 
 async function idle(args, label) {
@@ -60,6 +63,8 @@ try {
     process.stdout.write(`  after ${String(v.s).padStart(3)} s: RSS ${mb(v.rss)} MB (peak ${mb(v.hwm)}, PSS ${mb(v.pss)})   node baseline: RSS ${mb(base[i].rss)} MB, PSS ${mb(base[i].pss)}\n`);
   }
   const last = vmlet.at(-1);
+  const first = vmlet[0];
+  process.stdout.write(`CPU while idle (${first.s} s -> ${last.s} s): ${last.cpuMs - first.cpuMs} ms (node baseline ${base.at(-1).cpuMs - base[0].cpuMs} ms)\n`);
   process.stdout.write(`idle RSS after ${last.s} s: ${mb(last.rss)} MB (target <= 45 MB): ${last.rss / 1024 <= 45 ? 'met' : 'NOT met'}\n`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
