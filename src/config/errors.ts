@@ -16,6 +16,7 @@ export const CONFIG_ERRORS = {
   VMLET_HOSTS_SYNTAX: { summary: 'The Istio hosts file has a line that is not `IP name...`.', badInput: true },
   VMLET_ROOT_CERT_INVALID: { summary: 'root-cert.pem is not PEM, does not parse, or is not a CA certificate.', badInput: true },
   VMLET_TOKEN_FILE_EMPTY: { summary: 'The istio-token file is empty.', badInput: true },
+  VMLET_CONFIG_SECRET_READABLE: { summary: 'config.yaml holds a secret and others than its owner can read it (a warning: vmlet still starts).', badInput: true },
 } as const satisfies ErrorCatalog;
 
 export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;

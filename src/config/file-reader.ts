@@ -13,6 +13,8 @@ export interface FileReader {
   read(path: string): ReadOutcome;
   /** Size in bytes without reading the content (the token is never read into the config). */
   size(path: string): { ok: true; bytes: number } | { ok: false; missing: boolean; why: string };
+  /** Permission bits (e.g. 0o644), or undefined when unknown (tests, errors). */
+  mode?(path: string): number | undefined;
 }
 
 function describe(err: unknown): { missing: boolean; why: string } {
@@ -30,6 +32,13 @@ export const diskReader: FileReader = {
       return { ok: true, text: readFileSync(path, 'utf8').replace(/^\uFEFF/, '') };
     } catch (err) {
       return { ok: false, ...describe(err) };
+    }
+  },
+  mode(path) {
+    try {
+      return statSync(path).mode & 0o7777;
+    } catch {
+      return undefined;
     }
   },
   size(path) {

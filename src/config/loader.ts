@@ -141,6 +141,18 @@ export function loadConfig(input: LoadInput = {}): LoadResult {
     values[section.name] = out;
   }
 
+  // A secret in a file others can read is not a secret: say so (a warning; the operator decides).
+  const secretsFromFile = Object.entries(where).filter(([key, c]) => c?.file === configPath && fieldOf(sections, key)?.secret === true);
+  const mode = reader.mode?.(configPath);
+  if (secretsFromFile.length > 0 && mode !== undefined && (mode & 0o077) !== 0) {
+    problems.push(problem('VMLET_CONFIG_SECRET_READABLE', {
+      severity: 'warning', file: configPath,
+      key: secretsFromFile.map(([key]) => key).join(', '),
+      message: `holds a secret but its mode is 0${mode.toString(8)} (readable by others than its owner)`,
+      hint: `chmod 0600 ${configPath}, or give the secret through the environment`,
+    }));
+  }
+
   for (const section of sections) {
     if (!section.check) continue;
     for (const p of section.check(values[section.name] as never, { ...values, istio: istio.inputs as unknown as Record<string, unknown> })) {
@@ -242,6 +254,11 @@ export function hintFor(field: Field<unknown>): string {
     case 'stringMap': return 'give a mapping of strings (YAML) or a JSON object';
     default: return 'see docs/configuration.md for the accepted values';
   }
+}
+
+function fieldOf(sections: readonly AnySection[], key: string): Field<unknown> | undefined {
+  const [section, name] = key.split('.') as [string, string];
+  return sections.find((s) => s.name === section)?.fields[name];
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

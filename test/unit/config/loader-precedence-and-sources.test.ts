@@ -16,9 +16,11 @@ const demo = defineSection('demo', 'test section', {
 const CFG = '/etc/vmlet/config.yaml';
 const DIR = '/istio';
 
-function load(files: Record<string, string>, extra: Partial<LoadInput> = {}) {
+function load(files: Record<string, string>, extra: Partial<LoadInput> & { mode?: number } = {}) {
   const base = { [`${DIR}/cluster.env`]: '', [`${DIR}/mesh.yaml`]: '', [`${DIR}/root-cert.pem`]: CA_PEM, [`${DIR}/istio-token`]: 'x.y.z', [`${DIR}/hosts`]: '' };
-  return loadConfig({ sections: [demo], istioDir: DIR, reader: readerFromMap({ ...base, ...files }), ...extra });
+  const { mode, ...rest } = extra;
+  const reader = readerFromMap({ ...base, ...files });
+  return loadConfig({ sections: [demo], istioDir: DIR, reader: mode === undefined ? reader : { ...reader, mode: () => mode }, ...rest });
 }
 
 // A CA certificate (the committed fixture) so the Istio-file checks pass.
@@ -115,6 +117,15 @@ describe('loadConfig precedence', () => {
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('Bearer abc');
     expect(shown).toContain(REDACTED);
+  });
+
+  it('warns when config.yaml holds a secret and others can read it', () => {
+    const withMode = (mode: number) => load({ [CFG]: 'demo:\n  password: hunter2\n' }, { mode }).problems;
+    const worldReadable = withMode(0o644);
+    expect(worldReadable).toEqual([expect.objectContaining({ code: 'VMLET_CONFIG_SECRET_READABLE', severity: 'warning', file: CFG, key: 'demo.password' })]);
+    expect(worldReadable[0]?.message).toContain('0644');
+    expect(JSON.stringify(worldReadable)).not.toContain('hunter2');
+    expect(withMode(0o600)).toEqual([]);
   });
 
   it('config.yaml absent at the default path is fine; absent at an explicit path is an error', () => {
