@@ -59,6 +59,17 @@ describe.runIf(runnable)('the real vmlet under vmlet.service', () => {
     expect(status).not.toBe('');
   });
 
+  it('1b. the packaged vmlet status reads the running agent over its local status server', (ctx) => {
+    if (!hasRun || !/^ {2}status\s/m.test(m.sh('vmlet --help'))) return ctx.skip();
+    const r = m.run(['vmlet', 'status'], 30_000);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ready/i);
+    // Stopped agent: the same command fails instead of pretending.
+    m.sh('systemctl stop vmlet.service', 120_000);
+    expect(m.run(['vmlet', 'status'], 30_000).code).not.toBe(0);
+    m.sh('systemctl start vmlet.service', 120_000);
+  });
+
   it('2. watchdog pings keep it alive past several WatchdogSec periods', async (ctx) => {
     if (!hasRun) return ctx.skip();
     const t0 = Date.now();
@@ -104,8 +115,8 @@ describe.runIf(runnable)('the real vmlet under vmlet.service', () => {
     const logs = jsonLogs();
     expect(logs.length).toBeGreaterThan(0);
     for (const l of logs) expect(typeof l.msg === 'string' && l.level !== undefined, JSON.stringify(l)).toBe(true);
-    // Five starts: first, after the watchdog, after kill -9, restart.
-    expect(new Set(logs.map((l) => l.pid)).size).toBeGreaterThanOrEqual(4);
+    // Starts: first, after the status check, after the watchdog, after kill -9, restart.
+    expect(new Set(logs.map((l) => l.pid)).size).toBeGreaterThanOrEqual(5);
   });
 
   it('7. an upgrade (dpkg -i over itself) keeps the service enabled and restarts it if it was running', (ctx) => {
