@@ -43,7 +43,7 @@ export function parseYaml(text: string, file: string): { source: YamlSource | un
     file,
     root: (doc.contents as YamlNode | null) ?? null,
     lineOf: (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined),
-    toJS: (node) => (node === null ? null : node.toJSON()),
+    toJS: (node) => (node === null ? null : node.toJS(doc)),
     entries: (node) => {
       if (node === null || !isMap(node)) return undefined;
       return node.items.map((pair) => {

@@ -148,6 +148,12 @@ describe('section check hook', () => {
     expect(r.problems).toEqual([expect.objectContaining({ code: 'VMLET_CONFIG_CONFLICT', file: CFG, line: 3, key: 'ranged.min' })]);
   });
 
+  it('resolves YAML anchors and aliases in config.yaml', () => {
+    const r = loadConfig({ sections: [ranged], reader: readerFromMap({ [CFG]: 'ranged:\n  max: &n 4\n  min: *n\n' }) });
+    expect(r.problems).toEqual([]);
+    expect((r.config as unknown as { ranged: { min: number } }).ranged.min).toBe(4);
+  });
+
   it('is silent when the values agree', () => {
     expect(loadConfig({ sections: [ranged], reader: readerFromMap({}) }).problems).toEqual([]);
   });
