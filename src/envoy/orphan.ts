@@ -1,0 +1,83 @@
+/**
+ * No orphan Envoy: the running Envoy's PID is kept in <runDir>/envoy.pid. A vmlet that was
+ * SIGKILLed cannot stop its Envoy (it runs in its own process group), so the next vmlet reads
+ * the file, checks in /proc/<pid>/cmdline that the process really is that Envoy (same binary and
+ * bootstrap, so a reused PID is never killed), and stops it before starting its own.
+ */
+import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Clock } from '../lifecycle/types.js';
+import type { Logger } from '../log.js';
+
+/** argv of a live process, or undefined when it is gone. */
+export function processArgv(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s.length > 0);
+  } catch {
+    return undefined;
+  }
+}
+
+/** true when `argv` is Envoy started by vmlet: the binary (or node running it, for a script) and `-c <bootstrap>`. */
+export function isOurEnvoy(argv: readonly string[], binaryPath: string, bootstrapPath: string): boolean {
+  const c = argv.indexOf('-c');
+  if (c < 0 || argv[c + 1] !== bootstrapPath) return false;
+  return argv.slice(0, c).some((a) => a === binaryPath || basename(a) === basename(binaryPath));
+}
+
+export async function writePidFile(path: string, pid: number): Promise<void> {
+  await writeFile(path, `${pid}\n`, { mode: 0o644 });
+}
+
+export async function removePidFile(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
+
+/** true while `pid` exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Stops an Envoy left by a previous vmlet, if the PID file names one. Returns its PID when one was stopped. */
+export async function stopLeftoverEnvoy(opts: {
+  pidFile: string; binaryPath: string; bootstrapPath: string; clock: Clock; logger: Logger; killTimeout: number;
+}): Promise<number | undefined> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(opts.pidFile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  const argv = Number.isSafeInteger(pid) && pid > 1 ? processArgv(pid) : undefined;
+  if (argv === undefined || !isOurEnvoy(argv, opts.binaryPath, opts.bootstrapPath)) {
+    if (argv !== undefined) opts.logger.info({ pid }, `envoy.pid names process ${pid}, which is not vmlet's Envoy; leaving it alone`);
+    await removePidFile(opts.pidFile);
+    return undefined;
+  }
+  opts.logger.warn({ pid }, `an Envoy left by a previous vmlet is running (pid ${pid}); stopping it`);
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try { process.kill(pid, sig); } catch { /* already gone */ }
+    }
+  };
+  signalGroup('SIGTERM');
+  const deadline = opts.clock.monotonic() + opts.killTimeout;
+  while (alive(pid) && opts.clock.monotonic() < deadline) await opts.clock.sleep(50);
+  if (alive(pid)) signalGroup('SIGKILL');
+  for (let i = 0; i < 40 && alive(pid); i++) await opts.clock.sleep(50);
+  await removePidFile(opts.pidFile);
+  return pid;
+}

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRoot, requireOrSkip } from '../../helpers/env.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { sidecarHarness, type Harness } from './sidecar-harness.js';
+
+describe('Envoy supervisor with the fake Envoy', { timeout: 30_000 }, () => {
+  let h: Harness | undefined;
+  afterEach(async () => { await h?.cleanup(); h = undefined; });
+
+  it('starts Envoy with Istio\'s exact arguments, in its own process group, logs under component envoy, becomes ready after SDS', async () => {
+    h = await sidecarHarness({ envoy: { concurrency: 2, logLevel: 'info' } });
+    h.start();
+    await waitFor(() => h!.sidecar.readiness.ready(), { what: 'envoy ready', timeoutMs: 10_000 });
+    const start = h.records().find((r) => r.event === 'start')!;
+    const bootstrapPath = h.tmp.join('proxy', 'envoy-rev.json');
+    expect(start.argv).toEqual([
+      '-c', bootstrapPath, '--drain-time-s', '45', '--drain-strategy', 'immediate', '--local-address-ip-version', 'v4',
+      '--file-flush-interval-msec', '1000', '--disable-hot-restart', '--allow-unknown-static-fields', '-l', 'info',
+      '--skip-deprecated-logs', '--concurrency', '2',
+    ]);
+    expect(start.pgid).toBe(start.pid);
+    expect(start.pgid).not.toBe(process.pid);
+    expect(h.records().find((r) => r.event === 'sds')).toMatchObject({ ok: true });
+    expect(h.center.gates.list().find((g) => g.name === 'envoy')).toMatchObject({ passed: true });
+    expect(h.sidecar.states.state).toBe('running');
+    const envoyLine = h.logLines.find((l) => l.msg === 'fake envoy warning line');
+    expect(envoyLine).toMatchObject({ component: 'envoy', level: 40, envoyComponent: 'config', stream: 'stderr' });
+    expect(h.logLines.some((l) => l.component === 'envoy' && String(l.msg).includes('1.24.2'))).toBe(true);
+    const pidFile = (await import('node:fs')).readFileSync(h.tmp.join('run', 'envoy.pid'), 'utf8').trim();
+    expect(Number(pidFile)).toBe(start.pid);
+  });
+
+  it('omits --concurrency when it is 0 and warns when envoy --version does not match ISTIO_VERSION', async () => {
+    h = await sidecarHarness({ env: { FAKE_ENVOY_VERSION: '1.19.0' } });
+    h.start();
+    await waitFor(() => h!.records().some((r) => r.event === 'start'));
+    expect(h.records().find((r) => r.event === 'start')!.argv).not.toContain('--concurrency');
+    await waitFor(() => h!.logLines.find((l) => l.code === 'VMLET_ENVOY_VERSION_MISMATCH'), { what: 'version warning' });
+  });
+
+  const root = requireOrSkip(isRoot(), 'running Envoy as another user needs root');
+  it.skipIf(!root)('runs Envoy as the configured user and group', async () => {
+    h = await sidecarHarness({ credentials: { uid: 65534, gid: 65534 } });
+    h.start();
+    await waitFor(() => h!.records().some((r) => r.event === 'start'));
+    expect(h.records().find((r) => r.event === 'start')).toMatchObject({ uid: 65534, gid: 65534 });
+    await waitFor(() => h!.sidecar.readiness.ready(), { what: 'ready as nobody (SDS socket reachable)', timeoutMs: 10_000 });
+  });
+
+  it('drains in Istio\'s order: healthcheck/fail, drain_listeners, wait drainGrace, then SIGTERM', async () => {
+    h = await sidecarHarness({ general: { drainGrace: '600ms' } });
+    h.start();
+    await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 10_000 });
+    const before = h.records().length;
+    h.stop();
+    const result = await h.result();
+    expect(result).toMatchObject({ outcome: 'stopped' });
+    const after = h.records().slice(before).filter((r) => r.event === 'signal' || (r.event === 'admin' && r.method === 'POST'));
+    expect(after.map((r) => (r.event === 'signal' ? r.signal : r.path))).toEqual(['/healthcheck/fail', '/drain_listeners?inboundonly&graceful', 'SIGTERM']);
+    expect(after[2]!.t - after[1]!.t).toBeGreaterThanOrEqual(550);
+    expect(h.sidecar.states.state).toBe('exited');
+  });
+
+  it('a second signal skips the drain wait', async () => {
+    h = await sidecarHarness({ general: { drainGrace: '8s', shutdownTimeout: '20s' } });
+    h.start();
+    await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 10_000 });
+    const stopAt = Date.now();
+    h.stop();
+    await waitFor(() => h!.records().some((r) => r.event === 'admin' && String(r.path).startsWith('/drain_listeners')));
+    h.hurry();
+    await h.result();
+    const term = h.records().find((r) => r.event === 'signal')!;
+    expect(term.signal).toBe('SIGTERM');
+    expect(term.t - stopAt).toBeLessThan(3000);
+  });
+
+  it('with exitOnZeroActiveConnections waits until inbound connections reach 0 (not counting 15021)', async () => {
+    h = await sidecarHarness({ envoy: { exitOnZeroActiveConnections: true, minimumDrainDuration: '100ms' }, general: { drainGrace: '300ms' }, env: { FAKE_ENVOY_ACTIVE_CX: '5' } });
+    h.start();
+    await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 10_000 });
+    h.stop();
+    await h.result();
+    const recs = h.records();
+    const drained = recs.find((r) => r.event === 'admin' && String(r.path).startsWith('/drain_listeners'))!;
+    const term = recs.find((r) => r.event === 'signal')!;
+    expect(term.t - drained.t).toBeGreaterThanOrEqual(900);
+    expect(recs.filter((r) => r.event === 'admin' && String(r.path).includes('downstream_cx_active')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an Envoy that ignores SIGTERM gets SIGKILL after killTimeout', async () => {
+    h = await sidecarHarness({ env: { FAKE_ENVOY_IGNORE_SIGTERM: '1' }, envoy: { killTimeout: '500ms' }, general: { drainGrace: '100ms' } });
+    h.start();
+    await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 10_000 });
+    const pid = h.sidecar.process.pid!;
+    h.stop();
+    await h.result();
+    expect(h.records().filter((r) => r.event === 'signal').map((r) => r.signal)).toEqual(['SIGTERM']);
+    expect(h.records().some((r) => r.event === 'exit')).toBe(false);
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(h.logLines.some((l) => String(l.msg).includes('sending SIGKILL'))).toBe(true);
+  });
+});
