@@ -1,0 +1,130 @@
+/**
+ * One check of the application, as pilot-agent's probers do it (protocol facts §6.3). Each
+ * returns `undefined` when healthy, else the reason istiod will show in the WorkloadEntry's
+ * Healthy condition. The edges here are thin: one request, one dial, one child process.
+ */
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
+import { isIPv6, connect } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import type { ProbeAction } from './probe-spec.js';
+
+export interface ProbeTarget {
+  /** Host used when the probe names none: the first instance IP, or localhost. */
+  readonly defaultHost: string;
+  /** Source address for HTTP probes (127.0.0.6); IPv6 targets use ::6. */
+  readonly httpSource: string;
+}
+
+export type ProbeResult = string | undefined;
+
+export function runProbe(action: ProbeAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  switch (action.kind) {
+    case 'http':
+      return httpProbe(action, target, timeoutMs);
+    case 'tcp':
+      return tcpProbe(action.host ?? target.defaultHost, action.port, timeoutMs);
+    case 'exec':
+      return execProbe(action.command, timeoutMs);
+    default:
+      return grpcProbe(target.defaultHost, action.port, action.service, timeoutMs);
+  }
+}
+
+const hostForUrl = (h: string) => (isIPv6(h) ? `[${h}]` : h);
+
+async function httpProbe(action: Extract<ProbeAction, { kind: 'http' }>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  const host = action.host ?? target.defaultHost;
+  const headers: Record<string, string> = { 'user-agent': 'istio-probe/1.0', connection: 'close' };
+  for (const h of action.headers) headers[h.name.toLowerCase()] = h.value;
+  const source = isIPv6(host) ? '::6' : target.httpSource;
+  const first = await httpOnce(action, host, headers, timeoutMs, source);
+  // ::6 is not configured on every host; without it an IPv6 probe is sent from the default source.
+  if (first === 'EADDRNOTAVAIL') return httpOnce(action, host, headers, timeoutMs, undefined);
+  return first;
+}
+
+function httpOnce(
+  action: Extract<ProbeAction, { kind: 'http' }>, host: string, headers: Record<string, string>, timeoutMs: number, localAddress: string | undefined,
+): Promise<ProbeResult> {
+  const mod = action.scheme === 'https' ? https : http;
+  return new Promise((resolve) => {
+    const req = mod.request(
+      {
+        host, port: action.port, path: action.path, method: 'GET', headers, agent: false, timeout: timeoutMs,
+        ...(localAddress ? { localAddress } : {}),
+        ...(action.scheme === 'https' ? { rejectUnauthorized: false } : {}),
+      },
+      (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        resolve(code >= 200 && code < 400 ? undefined : `HTTP probe failed with status ${code} (GET ${action.scheme}://${hostForUrl(host)}:${action.port}${action.path})`);
+      },
+    );
+    const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(err.code === 'EADDRNOTAVAIL' ? 'EADDRNOTAVAIL' : `HTTP probe to ${hostForUrl(host)}:${action.port}${action.path} failed: ${err.message}`);
+    });
+    req.on('close', () => clearTimeout(timer));
+    req.end();
+  });
+}
+
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => { socket.destroy(); resolve(undefined); });
+    socket.once('timeout', () => { socket.destroy(); resolve(`TCP probe to ${hostForUrl(host)}:${port} timed out after ${timeoutMs} ms`); });
+    socket.once('error', (err) => resolve(`TCP probe to ${hostForUrl(host)}:${port} failed: ${err.message}`));
+  });
+}
+
+function execProbe(command: readonly string[], timeoutMs: number): Promise<ProbeResult> {
+  const [file, ...args] = command;
+  if (file === undefined) return Promise.resolve('exec probe has no command');
+  return new Promise((resolve) => {
+    // No shell; killed at the timeout; asynchronous, so a slow command never blocks the loop.
+    execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve(undefined);
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
+      if (e.killed) return resolve(`exec probe ${file} killed after ${timeoutMs} ms`);
+      const out = `${stderr}${stdout}`.trim().slice(0, 200);
+      resolve(`exec probe ${file} failed (${typeof e.code === 'number' ? `exit ${e.code}` : e.message})${out ? `: ${out}` : ''}`);
+    });
+  });
+}
+
+// grpc.health.v1: HealthCheckRequest{service=1}, HealthCheckResponse{status=1}, SERVING=1.
+function encodeHealthRequest(service: string): Buffer {
+  const s = Buffer.from(service, 'utf8');
+  if (s.length === 0) return Buffer.alloc(0);
+  if (s.length > 127) throw new Error('grpc probe service name too long');
+  return Buffer.concat([Buffer.from([0x0a, s.length]), s]);
+}
+
+function decodeHealthStatus(buf: Buffer): number {
+  for (let i = 0; i + 1 < buf.length; i += 2) if (buf[i] === 0x08) return buf[i + 1] ?? 0;
+  return 0;
+}
+
+function grpcProbe(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeResult> {
+  const Client = grpc.makeGenericClientConstructor({
+    Check: {
+      path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false,
+      requestSerialize: (r: string) => encodeHealthRequest(r), requestDeserialize: (b: Buffer) => b.toString(),
+      responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b,
+    },
+  }, 'Health');
+  const client = new Client(`${hostForUrl(host)}:${port}`, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    (client as unknown as { Check: (r: string, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Buffer) => void) => void })
+      .Check(service, { deadline: Date.now() + timeoutMs }, (err, res) => {
+        client.close();
+        if (err) return resolve(`gRPC probe to ${hostForUrl(host)}:${port} failed: ${err.details || err.message}`);
+        const status = decodeHealthStatus(res ?? Buffer.alloc(0));
+        resolve(status === 1 ? undefined : `gRPC probe to ${hostForUrl(host)}:${port}: service ${JSON.stringify(service)} is not SERVING (status ${status})`);
+      });
+  });
+}

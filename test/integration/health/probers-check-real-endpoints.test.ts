@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProbe } from '../../../src/health/probers.js';
+
+const target = { defaultHost: '127.0.0.1', httpSource: '127.0.0.6' };
+let server: http.Server;
+let port = 0;
+const seen: { ua?: string; source?: string; host?: string }[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    seen.push({ ua: req.headers['user-agent'], source: req.socket.remoteAddress, host: req.headers.host });
+    res.statusCode = req.url === '/ready' ? 200 : req.url === '/moved' ? 302 : 503;
+    res.end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as net.AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('probers', () => {
+  it('HTTP: 200-399 is healthy, sent from 127.0.0.6 as istio-probe/1.0', async () => {
+    const http = (path: string, headers: { name: string; value: string }[] = []) =>
+      runProbe({ kind: 'http', path, port, scheme: 'http', headers }, target, 1000);
+    expect(await http('/ready')).toBeUndefined();
+    expect(await http('/moved')).toBeUndefined();
+    expect(await http('/broken')).toMatch(/status 503/);
+    expect(seen[0]).toMatchObject({ ua: 'istio-probe/1.0', source: '127.0.0.6' });
+    await http('/ready', [{ name: 'User-Agent', value: 'custom' }, { name: 'Host', value: 'app.example' }]);
+    expect(seen.at(-1)).toMatchObject({ ua: 'custom', host: 'app.example' });
+  });
+
+  it('HTTP: a closed port is unhealthy with the reason', async () => {
+    expect(await runProbe({ kind: 'http', path: '/', port: 1, scheme: 'http', headers: [] }, target, 500)).toMatch(/ECONNREFUSED/);
+  });
+
+  it('TCP: a dial that connects is healthy', async () => {
+    expect(await runProbe({ kind: 'tcp', port }, target, 500)).toBeUndefined();
+    expect(await runProbe({ kind: 'tcp', port: 1 }, target, 500)).toMatch(/TCP probe.*failed/);
+  });
+
+  it('exec: exit 0 is healthy, no shell, killed at the timeout without blocking the loop', async () => {
+    expect(await runProbe({ kind: 'exec', command: ['/bin/true'] }, target, 1000)).toBeUndefined();
+    expect(await runProbe({ kind: 'exec', command: ['/bin/false'] }, target, 1000)).toMatch(/exit 1/);
+    expect(await runProbe({ kind: 'exec', command: ['echo', '$HOME', ';', 'false'] }, target, 1000)).toBeUndefined();
+    let ticks = 0;
+    const timer = setInterval(() => { ticks += 1; }, 20);
+    const started = Date.now();
+    const r = await runProbe({ kind: 'exec', command: ['sleep', '5'] }, target, 300);
+    clearInterval(timer);
+    expect(r).toMatch(/killed after 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(ticks).toBeGreaterThan(5);
+  });
+});
