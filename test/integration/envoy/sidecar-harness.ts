@@ -27,6 +27,16 @@ export const TEST_NODE: EnvoyNode = {
   metadata: { ISTIO_VERSION: '1.24.2', NAMESPACE: 'bar', INSTANCE_IPS: '127.0.0.1', DNS_CAPTURE: 'false', LABELS: { app: 'vm' }, PROXY_CONFIG: { readinessProbe: {} } },
 };
 
+export interface SharedSetup {
+  readonly dir: string;
+  readonly ports: [number, number, number];
+}
+
+/** A directory and three free ports for vmlets that run one after another. */
+export async function sharedSetup(dir: string): Promise<SharedSetup> {
+  return { dir, ports: [await freePort(), await freePort(), await freePort()] };
+}
+
 export type FakeEvent = { t: number; pid: number; event: string; [k: string]: unknown };
 
 export interface Harness {
@@ -53,13 +63,15 @@ export async function sidecarHarness(o: {
   credentials?: Credentials | null;
   clock?: Clock;
   random?: () => number;
+  /** Reuse a directory and ports (two vmlets in turn, as after a crash); it is not removed by cleanup(). */
+  shared?: SharedSetup;
 } = {}): Promise<Harness> {
-  const tmp = makeTmpDir('envoy');
+  const tmp = o.shared ? { path: o.shared.dir, join: (...p: string[]) => join(o.shared!.dir, ...p), cleanup: () => undefined } : makeTmpDir('envoy');
   chmodSync(tmp.path, 0o755);
   const pki = makeTestPki();
   const identity = new FakeIdentitySource();
   identity.set(pki);
-  const [adminPort, statusPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
+  const [adminPort, statusPort, prometheusPort] = o.shared?.ports ?? [await freePort(), await freePort(), await freePort()];
   const rec = tmp.join('fake-envoy.jsonl');
   const config = testConfig({
     general: { runDir: tmp.join('run'), drainGrace: '300ms', statusPort: 0, ...o.general },
@@ -71,7 +83,7 @@ export async function sidecarHarness(o: {
   });
   const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(tmp.join('run'), { recursive: true });
-  writeFileSync(rec, '', { mode: 0o666 });
+  if (!existsSync(rec)) writeFileSync(rec, '', { mode: 0o666 });
   chmodSync(rec, 0o666);
   const logLines: Record<string, unknown>[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) logLines.push(JSON.parse(l)); cb(); } });
