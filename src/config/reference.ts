@@ -115,7 +115,8 @@ export function renderExampleConfigYaml(sections: readonly AnySection[]): string
       if (from.length) out.push(`  # Also from: ${from.join('; ')}.`);
       const def = field.default === undefined || field.secret ? undefined
         : field.kind === 'duration' ? formatDuration(field.default as number) : field.default;
-      out.push(def === undefined ? `  # ${name}:` : `  # ${name}: ${stringify(def, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd()}`);
+      // An option with no default stays commented even when a reader uncomments the defaults.
+      out.push(def === undefined ? `  # (no default) ${name}:` : `  # ${name}: ${stringify(def, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd()}`);
     });
   }
   return `${out.join('\n')}\n`;
