@@ -16,6 +16,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'version', summary: 'Print the vmlet version', load: () => import('./version.js') },
   { name: 'run', summary: 'Run the agent in the foreground (what the systemd unit starts)', load: () => import('./run.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
+  { name: 'bootstrap print', summary: 'Print the Envoy bootstrap vmlet would use for the current inputs (--args: Envoy\'s command line)', load: () => import('./bootstrap.js') },
 ];
 
 const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
