@@ -1,0 +1,187 @@
+/**
+ * The xDS proxy: Envoy connects to a Unix socket; every downstream stream gets its own upstream
+ * stream to istiod (protocol facts §3). Messages travel as bytes; vmlet decodes only type_url,
+ * nonce and version to apply the forwarding rule, consume NDS/PCDS itself, and inject the cached
+ * health report after Envoy's first LDS request. An upstream end ends the downstream stream with
+ * the same status; Envoy reconnects with its own backoff, as it does with pilot-agent.
+ */
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../log.js';
+import type { IstiodConnector } from '../istiod/types.js';
+import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestTypeUrl, responseHead, TYPE, type XdsFlavor } from './wire.js';
+
+const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
+const BASE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
+export const ADS_SERVICE = {
+  StreamAggregatedResources: { path: `${BASE}/StreamAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
+  DeltaAggregatedResources: { path: `${BASE}/DeltaAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
+} as const;
+const AdsClient = grpc.makeGenericClientConstructor(ADS_SERVICE as unknown as grpc.ServiceDefinition, 'AggregatedDiscoveryService');
+type Duplex = grpc.ClientDuplexStream<Buffer, Buffer>;
+
+export interface HealthReport {
+  readonly healthy: boolean;
+  readonly message?: string;
+}
+
+export interface ProxyEvents {
+  connected(flavor: XdsFlavor): void;
+  rejected(code: number, details: string): void;
+  healthSent(report: HealthReport): void;
+}
+
+export interface XdsProxyOptions {
+  readonly socketPath: string;
+  readonly connector: IstiodConnector;
+  readonly logger: Logger;
+  readonly events?: Partial<ProxyEvents>;
+  /** Unix user and group that may connect (Envoy's); undefined leaves the default owner. */
+  readonly socketOwner?: { uid: number; gid: number };
+}
+
+interface Link {
+  readonly flavor: XdsFlavor;
+  readonly down: grpc.ServerDuplexStream<Buffer, Buffer>;
+  readonly up: Duplex;
+  readonly client: grpc.Client;
+  sawListener: boolean;
+  closed: boolean;
+}
+
+export class XdsProxy {
+  private readonly server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
+  private current: Link | undefined;
+  private health: HealthReport | undefined;
+  /** The last NameTable istiod sent (the resource bytes), kept for a DNS proxy. */
+  nameTable: Uint8Array | undefined;
+
+  constructor(private readonly opts: XdsProxyOptions) {
+    this.server.addService(ADS_SERVICE as unknown as grpc.ServiceDefinition, {
+      StreamAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void this.open('sotw', call),
+      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void this.open('delta', call),
+    });
+  }
+
+  /** Binds the socket (a stale one is removed; the directory is created 0750). */
+  async listen(): Promise<void> {
+    const path = this.opts.socketPath;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+    rmSync(path, { force: true });
+    await new Promise<void>((resolve, reject) =>
+      this.server.bindAsync(`unix://${path}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    );
+    chmodSync(path, 0o660);
+    if (this.opts.socketOwner) {
+      const { chownSync } = await import('node:fs');
+      chownSync(path, this.opts.socketOwner.uid, this.opts.socketOwner.gid);
+    }
+  }
+
+  /** Caches the state and sends it now on the current stream if Envoy has asked for listeners. */
+  setHealth(report: HealthReport): void {
+    this.health = report;
+    const link = this.current;
+    if (link && link.sawListener && !link.closed) this.sendHealth(link);
+  }
+
+  /** Ends every stream and stops listening (graceful: streams end with OK). */
+  async close(): Promise<void> {
+    this.endLink(this.current);
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    rmSync(this.opts.socketPath, { force: true });
+  }
+
+  /** Immediate stop. */
+  destroy(): void {
+    this.endLink(this.current);
+    this.server.forceShutdown();
+  }
+
+  private async open(flavor: XdsFlavor, down: grpc.ServerDuplexStream<Buffer, Buffer>): Promise<void> {
+    const log = this.opts.logger;
+    // Only one Envoy stream is current: a new one replaces the previous (as pilot-agent does).
+    this.endLink(this.current);
+    const client = this.opts.connector.client(AdsClient, 'xds');
+    let metadata: grpc.Metadata;
+    try {
+      metadata = await this.opts.connector.metadata('xds');
+    } catch (err) {
+      client.close();
+      down.emit('error', { code: grpc.status.UNAVAILABLE, details: `vmlet could not prepare the istiod call: ${(err as Error).message}` });
+      return;
+    }
+    const method = flavor === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
+    const up = (client as unknown as Record<string, (m: grpc.Metadata, o: grpc.CallOptions) => Duplex>)[method]!(metadata, {});
+    const link: Link = { flavor, down, up, client, sawListener: false, closed: false };
+    this.current = link;
+    log.info({ flavor }, 'Envoy opened an xDS stream; upstream stream to istiod opened');
+    this.opts.events?.connected?.(flavor);
+
+    down.on('data', (msg: Buffer) => {
+      if (link.closed) return;
+      up.write(msg);
+      // Agent-originated requests go right after Envoy's first LDS request, never first.
+      if (!link.sawListener && requestTypeUrl(flavor, msg) === TYPE.listener) {
+        link.sawListener = true;
+        if (this.health) this.sendHealth(link);
+      }
+    });
+    down.on('end', () => { if (!link.closed) up.end(); });
+    down.on('cancelled', () => this.endLink(link));
+    down.on('error', () => this.endLink(link));
+
+    up.on('data', (msg: Buffer) => {
+      if (link.closed) return;
+      const head = responseHead(flavor, msg);
+      if (consumedByAgent(head.typeUrl)) {
+        if (head.resources === 0) return;
+        if (head.typeUrl === TYPE.nameTable) this.nameTable = head.firstResource;
+        up.write(encodeAck(flavor, head));
+        return;
+      }
+      if (!forwardsToEnvoy(head.typeUrl)) {
+        log.error({ typeUrl: head.typeUrl }, 'dropping an xDS response of a type Envoy does not take');
+        return;
+      }
+      down.write(msg);
+    });
+    up.on('error', (err: grpc.ServiceError) => {
+      if (link.closed) return;
+      if (err.code !== grpc.status.CANCELLED) {
+        log.warn({ code: grpc.status[err.code], details: err.details }, `istiod ended the xDS stream: ${grpc.status[err.code]} ${err.details}`);
+        this.opts.events?.rejected?.(err.code, err.details);
+      }
+      link.closed = true;
+      down.emit('error', { code: err.code, details: err.details });
+      client.close();
+    });
+    up.on('end', () => {
+      if (link.closed) return;
+      link.closed = true;
+      down.end();
+      client.close();
+    });
+  }
+
+  private sendHealth(link: Link): void {
+    const report = this.health;
+    if (!report) return;
+    link.up.write(encodeHealth(link.flavor, report.healthy, report.message));
+    this.opts.events?.healthSent?.(report);
+  }
+
+  private endLink(link: Link | undefined): void {
+    if (!link || link.closed) return;
+    link.closed = true;
+    link.up.cancel();
+    link.client.close();
+    try {
+      link.down.end();
+    } catch {
+      // the downstream call is already gone
+    }
+    if (this.current === link) this.current = undefined;
+  }
+}
