@@ -18,7 +18,7 @@ import { drainEnvoy } from './drain.js';
 import { EnvoyProcess } from './envoy-process.js';
 import { AdminReadiness, type EnvoyReadiness } from './readiness.js';
 import { EnvoyStateMachine } from './states.js';
-import { lookupUser, type Credentials } from './user.js';
+import { envoyCredentials, type Credentials } from './user.js';
 
 /** Istio leaves restarts to systemd's 10 s loop; vmlet restarts in process, quickly at first. */
 export const ENVOY_RESTART: BackoffPolicy = { name: 'envoy-restart', base: 100, factor: 2, cap: 30_000, jitter: 0.1, resetAfter: 300_000 };
@@ -64,7 +64,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
   const { config } = deps;
   const logger = deps.logger.child({ component: 'envoy' });
   const credentials = opts.credentials === undefined
-    ? (config.envoy.runAsUser === '' ? undefined : lookupUser(config.envoy.runAsUser))
+    ? envoyCredentials(config.envoy.runAsUser)
     : opts.credentials ?? undefined;
   const bootstrap = bootstrapFor(config, opts.node);
   const bootstrapPath = join(config.envoy.configDir, 'envoy-rev.json');

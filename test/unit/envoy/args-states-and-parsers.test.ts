@@ -79,3 +79,14 @@ describe('parsers', () => {
     expect(parsePasswd('root:x:0:0::/root:/bin/sh\n', 'istio-proxy')).toBeUndefined();
   });
 });
+
+describe('envoy user', () => {
+  it('keeps vmlet\'s own user when runAsUser is empty or already vmlet\'s; refuses to switch without root', async () => {
+    const { envoyCredentials } = await import('../../../src/envoy/user.js');
+    expect(envoyCredentials('')).toBeUndefined();
+    expect(envoyCredentials('root', { uid: 0, gid: 0 })).toBeUndefined();
+    expect(envoyCredentials('nobody', { uid: 0, gid: 0 })).toEqual({ uid: 65534, gid: 65534 });
+    expect(() => envoyCredentials('nobody', { uid: 1000, gid: 1000 })).toThrow(expect.objectContaining({ code: 'VMLET_ENVOY_USER_SWITCH' }));
+    expect(() => envoyCredentials('no-such-user-vmlet')).toThrow(expect.objectContaining({ code: 'VMLET_ENVOY_USER_UNKNOWN' }));
+  });
+});
