@@ -100,7 +100,10 @@ export async function main(opts: MainOptions): Promise<number> {
   //    capture engineer: runtime.mount(createCapture(deps));
 
   // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod.
-  //    envoy/sds engineer: runtime.mount(createSidecar({ ...deps, certs: identity.certs }));
+  //    envoy/sds engineer (src/envoy/index.ts; needs the identity's IdentitySource and the node
+  //    from src/xds/node-metadata.ts buildNode(), the same object createXds uses):
+  //      const sidecar = createSidecar(deps, { identity: <IdentitySource>, node }); runtime.mount(sidecar);
+  //      sidecar.readiness (EnvoyReadiness) goes to capture and health.
   //    xds engineer:       runtime.mount(createXds({ ...deps, ... }));
 
   // ── Phase 5: health (probes + Envoy readiness, reported to istiod).
