@@ -28,6 +28,11 @@ describe('Envoy supervisor with the fake Envoy', { timeout: 30_000 }, () => {
     expect(h.logLines.some((l) => l.component === 'envoy' && String(l.msg).includes('1.24.2'))).toBe(true);
     const pidFile = (await import('node:fs')).readFileSync(h.tmp.join('run', 'envoy.pid'), 'utf8').trim();
     expect(Number(pidFile)).toBe(start.pid);
+    // A rotation reaches the running Envoy over SDS.
+    const defaults = () => h!.records().filter((r) => r.event === 'sds-secret' && r.name === 'default').length;
+    const before = defaults();
+    h.identity.set(h.pki);
+    await waitFor(() => defaults() === before + 1, { what: 'rotated certificate at the fake Envoy' });
   });
 
   it('omits --concurrency when it is 0 and warns when envoy --version does not match ISTIO_VERSION', async () => {

@@ -58,6 +58,10 @@ describe('bootstrap', () => {
     expect(() => parseStrict('envoy.config.bootstrap.v3.Bootstrap', buildBootstrap(node(), base))).not.toThrow();
   });
 
+  it('the default matches the reviewed golden file', async () => {
+    await expect(`${JSON.stringify(buildBootstrap(node(), base), null, 2)}\n`).toMatchFileSnapshot('../../golden/envoy-bootstrap-default.json');
+  });
+
   it.each(combos)('%s parses strictly', (_name, n, o) => {
     const json = JSON.parse(JSON.stringify(buildBootstrap(n, o)));
     expect(() => parseStrict('envoy.config.bootstrap.v3.Bootstrap', json)).not.toThrow();
