@@ -118,8 +118,9 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
       deps.events.emit('envoy', { state: 'exited', pid, how });
     },
   });
+  // `rapid` counts exits in a row that came sooner than ENVOY_RESTART.resetAfter after the start
+  // (becoming ready in between does not clear it: an Envoy that crashes after each start still loops).
   readiness.subscribe((ready) => {
-    rapid = 0;
     if (ready) deps.status.set('envoy', 'ok', `ready (pid ${proc.pid})`);
   });
 
