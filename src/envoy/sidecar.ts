@@ -75,6 +75,8 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
   gate.fail('Envoy not started yet');
   const readiness = new AdminReadiness(admin, gate, deps.clock, logger, opts.readinessInterval ?? 500);
   const restarts = deps.metrics.counter('vmlet_envoy_restarts_total', 'Envoy restarts after it exited on its own.');
+  // The same count under the name every supervised() piece uses, so one dashboard covers all.
+  const componentRestarts = deps.metrics.counter('vmlet_component_restarts_total', 'Restarts of a long-running piece after it failed.', ['component']);
   const up = deps.metrics.gauge('vmlet_envoy_up', '1 while an Envoy process runs.');
   let startedAt = 0;
   let rapid = 0;
@@ -131,6 +133,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
     shouldRestart: (err) => !isVmletError(err, 'VMLET_ENVOY_USER_UNKNOWN'),
     onRestart: (n, delayMs, err) => {
       restarts.inc();
+      componentRestarts.inc({ component: 'envoy' });
       rapid = deps.clock.monotonic() - startedAt < ENVOY_RESTART.resetAfter ? rapid + 1 : 1;
       const why = err instanceof Error ? err.message : String(err);
       const loop = rapid >= 3 ? `crash loop (${rapid} exits in a row): ` : '';

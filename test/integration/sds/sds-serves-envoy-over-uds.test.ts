@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
@@ -164,5 +164,15 @@ describe('SDS server over the Unix socket', { timeout: 20_000 }, () => {
     missing.send({ node: NODE, resource_names: [`file-root:${join(tmp.path, 'nope.pem')}`] });
     await waitFor(() => missing.error, { what: 'UNAVAILABLE for an unreadable file' });
     expect(missing.error!.code).toBe(14);
+  });
+
+  it('stopping removes the socket and ends the streams', async () => {
+    const s = open();
+    s.send({ node: NODE, resource_names: ['ROOTCA'] });
+    await waitFor(() => s.received.length === 1);
+    stop.abort();
+    await running;
+    expect(existsSync(tmp.join('workload-spiffe-uds', 'socket'))).toBe(false);
+    await waitFor(() => s.error || s.ended, { what: 'stream ended by the server' });
   });
 });
