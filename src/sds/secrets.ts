@@ -4,7 +4,7 @@
  * and `file-root:<path>` from local files, watched while some stream asks for them. Listeners
  * hear the name of every secret whose content changed.
  */
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { VmletError } from '../errors.js';
 import type { IdentitySource, WorkloadIdentity } from '../identity/types.js';
 import type { Logger } from '../log.js';
@@ -12,6 +12,8 @@ import type { SecretContent } from './codec.js';
 import './errors.js';
 
 export const WORKLOAD_CERT = 'default';
+/** Where `file-root:system` looks for the OS trust bundle (Debian/Ubuntu, RHEL/Fedora, SUSE, Alpine), first found wins. */
+export const SYSTEM_CA_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
 export const ROOT_CA = 'ROOTCA';
 
 export type ParsedName =
@@ -28,6 +30,11 @@ export function parseResourceName(name: string): ParsedName {
     const parts = name.slice('file-cert:'.length).split('~');
     if (parts.length === 2 && parts[0] && parts[1]) return { kind: 'file-cert', certPath: parts[0], keyPath: parts[1] };
     throw new VmletError('VMLET_SDS_BAD_REQUEST', `SDS resource ${JSON.stringify(name)}: file-cert: needs <cert path>~<key path>`);
+  }
+  if (name === 'file-root:system') {
+    const path = SYSTEM_CA_BUNDLES.find((p) => existsSync(p));
+    if (path) return { kind: 'file-root', path };
+    throw new VmletError('VMLET_SDS_SECRET_UNAVAILABLE', `SDS resource file-root:system: no OS CA bundle found (looked at ${SYSTEM_CA_BUNDLES.join(', ')})`);
   }
   if (name.startsWith('file-root:')) {
     const path = name.slice('file-root:'.length);

@@ -77,3 +77,21 @@ describe('SDS stream semantics', () => {
     expect(failures.map((f) => f.code)).toEqual([code]);
   });
 });
+
+describe('file-root:system', () => {
+  it('serves the OS trust bundle found at the first known location', async () => {
+    const { SYSTEM_CA_BUNDLES, parseResourceName } = await import('../../../src/sds/secrets.js');
+    const { existsSync } = await import('node:fs');
+    const expected = SYSTEM_CA_BUNDLES.find((p) => existsSync(p));
+    if (expected === undefined) {
+      expect(() => parseResourceName('file-root:system')).toThrow(expect.objectContaining({ code: 'VMLET_SDS_SECRET_UNAVAILABLE' }));
+      return;
+    }
+    expect(parseResourceName('file-root:system')).toEqual({ kind: 'file-root', path: expected });
+    const { identity, stream, sent } = setup();
+    identity.set('CERT-1');
+    stream.onRequest(req({ nodeId: 'n', resourceNames: ['file-root:system'] }));
+    expect(sent[0]!.secrets[0]!.name).toBe('file-root:system');
+    expect(sent[0]!.secrets[0]!.rootPem).toContain('-----BEGIN CERTIFICATE-----');
+  });
+});
