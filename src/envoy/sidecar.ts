@@ -44,6 +44,15 @@ export interface Sidecar extends Capability {
   readonly bootstrap: Record<string, unknown>;
 }
 
+/**
+ * Where vmlet's xDS proxy listens (xds.socketPath, owned by the xds capability): read loosely so
+ * this file does not depend on that section's shape; Istio's default when it is not set.
+ */
+function xdsSocketPath(config: Deps['config']): string {
+  const path = (config.xds as Readonly<Record<string, unknown>>).socketPath;
+  return typeof path === 'string' && path !== '' ? path : '/etc/istio/proxy/XDS';
+}
+
 /** The bootstrap vmlet writes for this configuration and node (also `vmlet bootstrap print`). */
 export function bootstrapFor(config: Deps['config'], node: EnvoyNode): Record<string, unknown> {
   const status = config.general.statusAddress;
@@ -51,7 +60,7 @@ export function bootstrapFor(config: Deps['config'], node: EnvoyNode): Record<st
     adminPort: config.envoy.adminPort,
     statusPort: config.envoy.statusPort,
     prometheusPort: config.envoy.prometheusPort,
-    xdsSocket: config.envoy.xdsSocket,
+    xdsSocket: xdsSocketPath(config),
     sdsSocket: config.sds.socketPath,
     deltaXds: config.envoy.deltaXds,
     vmletStatus: { address: status === 'localhost' || status === '0.0.0.0' ? '127.0.0.1' : status === '::' ? '::1' : status, port: config.general.statusPort },

@@ -41,12 +41,6 @@ export const envoySection = defineSection('envoy', 'The Envoy binary, arguments,
     env: ['ENVOY_PROMETHEUS_PORT'],
     clusterEnv: ['ENVOY_PROMETHEUS_PORT'],
   }),
-  xdsSocket: f.path({
-    doc: "Unix socket Envoy's ADS stream connects to (vmlet's xDS proxy listens there).",
-    default: '/etc/istio/proxy/XDS',
-    defaultReason: "Istio's <configPath>/XDS",
-    env: ['VMLET_XDS_SOCKET'],
-  }),
   deltaXds: f.bool({
     doc: 'ADS uses the incremental (DELTA_GRPC) protocol; false selects state of the world (GRPC).',
     default: true,

@@ -77,7 +77,7 @@ export async function sidecarHarness(o: {
     general: { runDir: tmp.join('run'), drainGrace: '300ms', statusPort: 0, ...o.general },
     envoy: {
       binaryPath: FAKE_ENVOY, configDir: tmp.join('proxy'), adminPort, statusPort, prometheusPort,
-      xdsSocket: tmp.join('proxy', 'XDS'), killTimeout: '1s', runAsUser: '', ...o.envoy,
+      killTimeout: '1s', runAsUser: '', ...o.envoy,
     },
     sds: { socketPath: tmp.join('sds', 'socket'), fileWatchInterval: '100ms' },
   });
