@@ -106,3 +106,18 @@ describe('Envoy supervisor with the fake Envoy', { timeout: 30_000 }, () => {
     expect(h.logLines.some((l) => String(l.msg).includes('sending SIGKILL'))).toBe(true);
   });
 });
+
+describe('Envoy binary missing', { timeout: 20_000 }, () => {
+  it('is reported in status with the path to fix and retried with backoff, not a silent exit', async () => {
+    const x = await sidecarHarness({ envoy: { binaryPath: '/nonexistent/vmlet-test/envoy' } });
+    try {
+      x.start();
+      await waitFor(() => x.center.snapshot().components.find((c) => c.name === 'envoy')?.detail.includes('cannot start Envoy /nonexistent/vmlet-test/envoy'), { what: 'status names the binary' });
+      expect(x.center.snapshot().components.find((c) => c.name === 'envoy')!.state).toBe('degraded');
+      await waitFor(() => /^vmlet_envoy_restarts_total [2-9]/m.test(x.metrics.render()), { what: 'retried' });
+      expect(x.center.gates.list().find((g) => g.name === 'envoy')!.passed).toBe(false);
+    } finally {
+      await x.cleanup();
+    }
+  });
+});
