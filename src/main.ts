@@ -11,6 +11,7 @@
  * Readiness is not decided here: capabilities register gates in `deps.gates`.
  */
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
+import { createCapture } from './capture/index.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
@@ -97,7 +98,7 @@ export async function main(opts: MainOptions): Promise<number> {
   //    identity engineer: const identity = createIdentity(deps); runtime.mount(identity);
 
   // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
-  //    capture engineer: runtime.mount(createCapture(deps));
+  runtime.mount(createCapture(deps));
 
   // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod.
   //    envoy/sds engineer (src/envoy/index.ts; needs the identity's IdentitySource and the node

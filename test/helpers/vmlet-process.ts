@@ -37,6 +37,9 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       VMLET_STATE_DIR: opts.tmp.join('state'),
       VMLET_RUN_DIR: opts.tmp.join('run'),
+      // Spawned agents never install iptables rules on the host (tests run as root); capture
+      // tests apply rules only inside network namespaces they create.
+      VMLET_CAPTURE_ENABLED: 'false',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

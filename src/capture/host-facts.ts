@@ -1,0 +1,67 @@
+/**
+ * The facts the builder needs from the host, read at apply time: the proxy user's uid, the
+ * resolv.conf nameservers (DNS capture matches only them), whether a global IPv6 address exists,
+ * and istiod's addresses (the hosts file first, then DNS) for the root → istiod exemption.
+ */
+import { execFile } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { Config } from '../config/schema.js';
+import type { HostFacts, IstiodEndpoint } from './options.js';
+
+/** Parses `getent passwd` / /etc/passwd text; the uid of `name`, or undefined. */
+export function uidFromPasswd(text: string, name: string): number | undefined {
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && /^\d+$/.test(f[2] ?? '')) return Number(f[2]);
+  }
+  return undefined;
+}
+
+async function lookupUid(name: string): Promise<number | undefined> {
+  const viaGetent = await new Promise<string>((resolve) => {
+    execFile('getent', ['passwd', name], { timeout: 5000 }, (err, stdout) => resolve(err ? '' : stdout));
+  });
+  const uid = uidFromPasswd(viaGetent, name);
+  if (uid !== undefined) return uid;
+  return uidFromPasswd(await readFile('/etc/passwd', 'utf8').catch(() => ''), name);
+}
+
+export function nameserversFrom(resolvConf: string): string[] {
+  return resolvConf.split('\n').map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((s): s is string => s !== undefined && isIP(s.split('%')[0] ?? '') !== 0);
+}
+
+export function hasGlobalIpv6(): boolean {
+  return Object.values(networkInterfaces()).flat().some((a) => a !== undefined && a.family === 'IPv6' && !a.internal && !/^fe[89ab]/i.test(a.address) && a.address !== '::1');
+}
+
+/** istiod's host:port: istiod.caAddress when that section has it, else mesh discoveryAddress, else Istio's default. */
+export function istiodAddress(config: Pick<Config, 'istio'> & { readonly istiod?: unknown }): string {
+  const fromSection = (config.istiod as Readonly<Record<string, unknown>> | undefined)?.caAddress;
+  const fromMesh = config.istio.proxyConfig.discoveryAddress;
+  return typeof fromSection === 'string' ? fromSection : typeof fromMesh === 'string' ? fromMesh : 'istiod.istio-system.svc:15012';
+}
+
+async function istiodEndpoints(config: Pick<Config, 'istio'> & { readonly istiod?: unknown }): Promise<IstiodEndpoint[]> {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(istiodAddress(config));
+  if (!m) return [];
+  const [host, port] = [m[1] as string, Number(m[2])];
+  if (isIP(host) !== 0) return [{ ip: host, port }];
+  const fromHosts = config.istio.hosts.filter((h) => h.names.includes(host)).map((h) => ({ ip: h.ip, port }));
+  if (fromHosts.length > 0) return fromHosts;
+  const timeout = new Promise<[]>((resolve) => setTimeout(() => resolve([]), 3000).unref());
+  const found = await Promise.race([lookup(host, { all: true }).catch(() => []), timeout]);
+  return found.map((a) => ({ ip: a.address, port }));
+}
+
+export async function readHostFacts(config: Config): Promise<HostFacts> {
+  const user = config.capture.proxyUser || (config.envoy as Readonly<Record<string, unknown>>).runAsUser;
+  return {
+    proxyUserUid: typeof user === 'string' && user !== '' ? await lookupUid(user) : undefined,
+    dnsServers: config.capture.dnsCapture ? nameserversFrom(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')) : [],
+    hasGlobalIpv6: hasGlobalIpv6(),
+    istiod: config.capture.istiodExempt ? await istiodEndpoints(config) : [],
+  };
+}
