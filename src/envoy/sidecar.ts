@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { Deps } from '../deps.js';
 import { isVmletError } from '../errors.js';
-import { resilient, type BackoffPolicy, type Capability, type Component } from '../lifecycle/index.js';
+import { resilient, supervised, type BackoffPolicy, type Capability, type Component } from '../lifecycle/index.js';
 import { createSdsServer, type SdsServer } from '../sds/index.js';
 import type { IdentitySource } from '../identity/types.js';
 import { envoyAdmin, type EnvoyAdmin } from './admin-client.js';
@@ -22,6 +22,9 @@ import { envoyCredentials, type Credentials } from './user.js';
 
 /** Istio leaves restarts to systemd's 10 s loop; vmlet restarts in process, quickly at first. */
 export const ENVOY_RESTART: BackoffPolicy = { name: 'envoy-restart', base: 100, factor: 2, cap: 30_000, jitter: 0.1, resetAfter: 300_000 };
+
+/** Istio retries starting its SDS server 5 times from 1 s; vmlet keeps retrying, slower, with the reason in status. */
+export const SDS_RESTART: BackoffPolicy = { name: 'sds-restart', base: 1000, factor: 2, cap: 30_000, jitter: 0.1, resetAfter: 60_000 };
 
 export interface SidecarOptions {
   readonly identity: IdentitySource;
@@ -154,7 +157,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
   const sds = createSdsServer(deps, { identity: opts.identity, ...(credentials ? { envoyGid: credentials.gid } : {}) });
 
   return {
-    components: [sds, envoyComponent],
+    components: [supervised(sds, SDS_RESTART, deps), envoyComponent],
     stopHooks: [{
       stage: 'drain',
       name: 'envoy: drain',
