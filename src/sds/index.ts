@@ -3,7 +3,8 @@
  *
  * Owns: the SDS socket (sds.socketPath) and its directory, the gRPC SecretDiscoveryService
  * (StreamSecrets; Delta and Fetch are UNIMPLEMENTED), the meaning of resource names (`default`,
- * `ROOTCA`, `file-cert:<cert>~<key>`, `file-root:<path>`) and pushing rotations to every stream.
+ * `ROOTCA`, `file-cert:<cert>~<key>`, `file-root:<path>`, `file-root:system`) and pushing rotations to
+ * every stream.
  * Must not touch: the identity itself (it only reads an IdentitySource), Envoy's process, xDS.
  */
 import type { Deps } from '../deps.js';
