@@ -14,6 +14,7 @@ import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type Loa
 import { createCapture } from './capture/index.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { createIdentity } from './identity/index.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, type LogLevel } from './log.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
@@ -95,7 +96,8 @@ export async function main(opts: MainOptions): Promise<number> {
   });
 
   // ── Phase 2: identity (token → CSR → istiod CA → cert store, rotator).
-  //    identity engineer: const identity = createIdentity(deps); runtime.mount(identity);
+  const identity = createIdentity(deps);
+  runtime.mount(identity);
 
   // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
   runtime.mount(createCapture(deps));

@@ -40,6 +40,12 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
       // Spawned agents never install iptables rules on the host (tests run as root); capture
       // tests apply rules only inside network namespaces they create.
       VMLET_CAPTURE_ENABLED: 'false',
+      // The fixture's istiod is not reachable: tests of other capabilities run without identity
+      // (identity tests pass VMLET_IDENTITY_ENABLED=true with a simulator's --istio-dir).
+      VMLET_IDENTITY_ENABLED: 'false',
+      // Likewise no Envoy (tests that want one pass the fake's path) and no xDS socket under /etc.
+      VMLET_ENVOY_ENABLED: 'false',
+      VMLET_XDS_ENABLED: 'false',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,70 @@
+/**
+ * Identity: the workload certificate. Trades the bootstrap istio-token for a SPIFFE certificate
+ * from istiod's CA once, then renews with that certificate; keeps it in the store across
+ * restarts. Owns: keys, CSRs, token pre-flight, the store directory and OUTPUT_CERTS copy,
+ * rotation, the `identity` readiness gate. Must not touch: Envoy, SDS streams (they read the
+ * IdentitySource), xDS. Reaches istiod only through src/istiod's connector.
+ */
+import { join } from 'node:path';
+import type { Deps } from '../deps.js';
+import type { Capability } from '../lifecycle/index.js';
+import { createIstiodConnector } from '../istiod/index.js';
+import type { IstiodConnector } from '../istiod/types.js';
+import { IdentityManager } from './manager.js';
+import { CertStore } from './store.js';
+import type { IdentitySource } from './types.js';
+import './errors.js';
+
+export type { IdentitySource, WorkloadIdentity } from './types.js';
+export { IdentityManager, CA_BACKOFF, type IdentityManagerOptions } from './manager.js';
+export { CertStore } from './store.js';
+export { IDENTITY_ERRORS } from './errors.js';
+
+export interface IdentityCapability extends Capability {
+  /** The current workload certificate, for SDS and the istiod connector. */
+  readonly source: IdentitySource;
+  /** Same as `source` (main.ts passes `identity.certs` to the sidecar). */
+  readonly certs: IdentitySource;
+  /** The istiod connector presenting this identity (xDS may share it). */
+  readonly connector: IstiodConnector;
+}
+
+export function createIdentity(deps: Deps): IdentityCapability {
+  const { config } = deps;
+  const id = config.identity;
+  let manager: IdentityManager | undefined;
+  const source: IdentitySource = {
+    current: () => manager?.current(),
+    subscribe: (l) => manager!.subscribe(l),
+  };
+  const connector = createIstiodConnector(deps, source);
+  if (!id.enabled) {
+    deps.logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
+    return { components: [], source: { current: () => undefined, subscribe: () => () => {} }, certs: { current: () => undefined, subscribe: () => () => {} }, connector };
+  }
+  manager = new IdentityManager({
+    store: new CertStore(id.storeDir ?? join(config.general.stateDir, 'identity')),
+    ...(id.outputCertsDir ? { outputStore: new CertStore(id.outputCertsDir) } : {}),
+    connector,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'identity' }),
+    status: deps.status,
+    events: deps.events,
+    metrics: deps.metrics,
+    gate: deps.gates.register('identity'),
+    keySpec: id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve ?? 'P256' } : { type: 'RSA', bits: id.rsaKeySize },
+    trustDomain: id.trustDomain,
+    namespace: id.namespace,
+    serviceAccount: id.serviceAccount,
+    ttlMs: id.certTtl,
+    renewRatio: id.renewRatio,
+    renewJitter: id.renewJitter,
+    certSigner: id.certSigner,
+    requestTimeoutMs: config.istiod.requestTimeout,
+    address: config.istiod.caAddress,
+    tokenPath: config.istio.tokenPath,
+    tokenAudience: id.tokenAudience,
+    clockSkewMs: id.clockSkew,
+  });
+  return { components: [manager], source: manager, certs: manager, connector };
+}

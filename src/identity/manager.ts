@@ -1,0 +1,194 @@
+/**
+ * The identity Component: adopts a valid stored certificate at start (no istiod round trip),
+ * otherwise trades the token for the first one; renews at the configured ratio with the current
+ * certificate as client credential (the token only when no valid certificate is left); on
+ * failure keeps the valid certificate, retries with capped backoff, and shows it. Also the
+ * IdentitySource the SDS server and the istiod connector read.
+ */
+import { Backoff, type BackoffPolicy, type Clock, type Component } from '../lifecycle/index.js';
+import { LogSampler, type Logger } from '../log.js';
+import { VmletError } from '../errors.js';
+import type { IstiodConnector } from '../istiod/types.js';
+import type { Events, Gate, Metrics, StatusBoard } from '../status/types.js';
+import { createCertificate } from './ca-client.js';
+import { identityFromResponse } from './chain.js';
+import { generateKeyAndCsr, spiffeId, type KeySpec } from './keys.js';
+import { MAX_SLEEP_MS, renewAt } from './renewal-timing.js';
+import { CertStore } from './store.js';
+import { humanDuration, preflightToken, readToken } from './token.js';
+import type { IdentitySource, WorkloadIdentity } from './types.js';
+
+export interface IdentityManagerOptions {
+  readonly store: CertStore;
+  readonly outputStore?: CertStore;
+  readonly connector: IstiodConnector;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly status: StatusBoard;
+  readonly events: Events;
+  readonly metrics: Metrics;
+  readonly gate: Gate;
+  readonly keySpec: KeySpec;
+  readonly trustDomain: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly ttlMs: number;
+  readonly renewRatio: number;
+  readonly renewJitter: number;
+  readonly certSigner: string;
+  readonly requestTimeoutMs: number;
+  readonly address: string;
+  readonly tokenPath: string | undefined;
+  readonly tokenAudience: string;
+  readonly clockSkewMs: number;
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+}
+
+export const CA_BACKOFF: BackoffPolicy = { name: 'istiod-ca', base: 500, factor: 1.5, cap: 60_000, jitter: 0.5, resetAfter: 0 };
+
+export class IdentityManager implements Component, IdentitySource {
+  readonly name = 'identity';
+  private identity: WorkloadIdentity | undefined;
+  private createdAt = 0;
+  private failingSince: number | undefined;
+  private readonly listeners = new Set<(id: WorkloadIdentity) => void>();
+  private readonly sampler = new LogSampler();
+  private readonly expiry;
+  private readonly renewals;
+  private readonly duration;
+
+  constructor(private readonly o: IdentityManagerOptions) {
+    this.expiry = o.metrics.gauge('vmlet_identity_expiry_timestamp_seconds', 'NotAfter of the current workload certificate (unix seconds).');
+    this.renewals = o.metrics.counter('vmlet_identity_renewals_total', 'Certificate requests to istiod by result.', ['result']);
+    this.duration = o.metrics.histogram('vmlet_ca_request_duration_seconds', 'Duration of CreateCertificate calls to istiod.', [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  }
+
+  current(): WorkloadIdentity | undefined {
+    const id = this.identity;
+    return id !== undefined && id.notAfter > this.o.clock.now() ? id : undefined;
+  }
+
+  subscribe(listener: (identity: WorkloadIdentity) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock } = this.o;
+    const stored = this.o.store.load();
+    if (stored !== undefined && stored.notAfter > clock.now()) this.adopt(stored, stored.notBefore, 'loaded');
+    else this.o.status.set('identity', 'starting', 'requesting the first certificate from istiod');
+    const backoff = new Backoff(this.o.backoff ?? CA_BACKOFF, this.o.random);
+    while (!signal.aborted) {
+      const cur = this.current();
+      if (cur !== undefined) {
+        const due = renewAt(this.createdAt, cur.notAfter, this.o.renewRatio, this.o.renewJitter, this.o.random);
+        const wait = due - clock.now();
+        if (wait > 0 && !(await this.sleep(Math.min(wait, MAX_SLEEP_MS), signal))) return;
+        if (due > clock.now()) continue;
+      }
+      try {
+        await this.renewOnce();
+        backoff.reset();
+      } catch (err) {
+        this.reportFailure(err);
+        if (!(await this.sleep(backoff.next(), signal))) return;
+      }
+    }
+  }
+
+  /** One CSR round trip; adopts and stores the result. Throws VmletError on any failure. */
+  async renewOnce(): Promise<WorkloadIdentity> {
+    const o = this.o;
+    const prev = this.current();
+    if (prev === undefined) {
+      const token = readToken(o.tokenPath);
+      if (token === undefined) {
+        throw new VmletError(
+          'VMLET_TOKEN_MISSING',
+          `no valid certificate and no istio-token${o.tokenPath ? ` at ${o.tokenPath}` : ''}: mint one with \`kubectl create token ${o.serviceAccount} -n ${o.namespace} --audience ${o.tokenAudience}\` and put it there`,
+        );
+      }
+      preflightToken(token, { audience: o.tokenAudience, namespace: o.namespace, serviceAccount: o.serviceAccount, skewMs: o.clockSkewMs, now: o.clock.now(), path: o.tokenPath ?? 'istio-token' });
+    }
+    const { keyPem, csrPem } = await generateKeyAndCsr(o.keySpec, spiffeId(o.trustDomain, o.namespace, o.serviceAccount));
+    const t0 = o.clock.monotonic();
+    let res;
+    try {
+      res = await createCertificate(o.connector, {
+        csrPem,
+        ttlSeconds: Math.round(o.ttlMs / 1000),
+        certSigner: o.certSigner,
+        timeoutMs: o.requestTimeoutMs,
+        address: o.address,
+        auth: prev ? 'certificate' : 'token',
+      });
+    } finally {
+      this.duration.observe((o.clock.monotonic() - t0) / 1000);
+    }
+    const id = identityFromResponse(res.certChain, keyPem);
+    this.renewals.inc({ result: 'success' });
+    this.adopt(id, o.clock.now(), prev ? 'renewed' : 'issued');
+    if (prev !== undefined && prev.rootPem !== id.rootPem) o.events.emit('identity.root-rotated', { spiffeId: id.spiffeId });
+    this.persist(id);
+    return id;
+  }
+
+  private adopt(id: WorkloadIdentity, createdAt: number, how: 'loaded' | 'issued' | 'renewed'): void {
+    this.identity = id;
+    this.createdAt = createdAt;
+    this.failingSince = undefined;
+    this.sampler.reset();
+    this.expiry.set(id.notAfter / 1000);
+    this.o.gate.pass();
+    const left = humanDuration(id.notAfter - this.o.clock.now());
+    this.o.status.set('identity', 'ok', `${id.spiffeId}, expires in ${left}`);
+    this.o.events.emit('identity', { state: how, spiffeId: id.spiffeId, notAfter: new Date(id.notAfter).toISOString() });
+    this.o.logger.info({ spiffeId: id.spiffeId, notAfter: new Date(id.notAfter).toISOString(), how }, `identity ${how}: ${id.spiffeId}, expires in ${left}`);
+    for (const l of this.listeners) l(id);
+  }
+
+  private persist(id: WorkloadIdentity): void {
+    for (const store of [this.o.store, this.o.outputStore]) {
+      if (store === undefined) continue;
+      try {
+        store.save(id);
+      } catch (err) {
+        const e = err as VmletError;
+        this.o.logger.error({ code: e.code, dir: store.dir }, `${e.message} [${e.code}]`);
+        this.o.status.set('identity', 'degraded', `${id.spiffeId} in memory only: ${e.message} [${e.code}]`);
+        this.o.events.emit('identity.failure', { code: e.code, message: e.message });
+      }
+    }
+  }
+
+  private reportFailure(err: unknown): void {
+    const e = err instanceof VmletError ? err : new VmletError('VMLET_CA_UNAVAILABLE', `certificate request failed: ${(err as Error).message}`);
+    const now = this.o.clock.now();
+    this.failingSince ??= now;
+    this.renewals.inc({ result: 'failure' });
+    const since = new Date(this.failingSince).toISOString();
+    const cur = this.current();
+    if (cur !== undefined) {
+      this.o.status.set('identity', 'degraded', `identity expires in ${humanDuration(cur.notAfter - now)}; renewal failing since ${since}: ${e.message} [${e.code}]`);
+    } else {
+      const expired = this.identity !== undefined ? `certificate expired at ${new Date(this.identity.notAfter).toISOString()}; ` : '';
+      this.o.status.set('identity', 'failed', `no valid certificate: ${expired}${e.message} [${e.code}]`);
+      this.o.gate.fail(`no workload certificate: ${e.message} [${e.code}]`);
+    }
+    this.o.events.emit('identity.failure', { code: e.code, message: e.message, since });
+    const { log, suppressed } = this.sampler.shouldLog();
+    if (log) this.o.logger.warn({ code: e.code, suppressed }, `${e.message} [${e.code}]`);
+  }
+
+  /** false when aborted. */
+  private async sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.o.clock.sleep(ms, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The certificate store: key.pem (0600), cert-chain.pem (leaf, intermediates, root, as Istio
+ * writes it) and root-cert.pem in one directory (default <stateDir>/identity, 0700). Each file is
+ * written atomically (temp file, fsync, rename, fsync of the directory) and only when its content
+ * changed; the key is renamed into place last, so a crash leaves either the old set or a new
+ * chain whose leaf does not match the old key, which load() refuses. Nothing is ever deleted.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { VmletError } from '../errors.js';
+import { identityFrom, istioCertChainFile, splitIstioChain } from './chain.js';
+import type { WorkloadIdentity } from './types.js';
+import './errors.js';
+
+export const KEY_FILE = 'key.pem';
+export const CHAIN_FILE = 'cert-chain.pem';
+export const ROOT_FILE = 'root-cert.pem';
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `text` to `path` atomically with `mode`; returns false when the content was already there. */
+export function writeAtomic(path: string, text: string, mode: number): boolean {
+  if (readOrUndefined(path) === text) {
+    chmodSync(path, mode);
+    return false;
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+  return true;
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class CertStore {
+  constructor(readonly dir: string) {}
+
+  /** The stored identity if all three files are there and consistent; undefined otherwise. */
+  load(): WorkloadIdentity | undefined {
+    const key = readOrUndefined(join(this.dir, KEY_FILE));
+    const chain = readOrUndefined(join(this.dir, CHAIN_FILE));
+    const root = readOrUndefined(join(this.dir, ROOT_FILE));
+    if (!key || !chain || !root) return undefined;
+    try {
+      return identityFrom(splitIstioChain(chain, root), root, key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores `id`; throws VMLET_IDENTITY_STORE_UNWRITABLE. */
+  save(id: WorkloadIdentity): void {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeAtomic(join(this.dir, ROOT_FILE), id.rootPem, 0o644);
+      writeAtomic(join(this.dir, CHAIN_FILE), istioCertChainFile(id), 0o644);
+      writeAtomic(join(this.dir, KEY_FILE), id.keyPem, 0o600);
+      fsyncDir(this.dir);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new VmletError(
+        'VMLET_IDENTITY_STORE_UNWRITABLE',
+        `cannot write the certificate store ${this.dir} (${e.code ?? e.message}): make it writable by vmlet's user, or set identity.storeDir`,
+        { cause: err, details: { dir: this.dir } },
+      );
+    }
+  }
+}

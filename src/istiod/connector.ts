@@ -1,0 +1,76 @@
+/**
+ * grpc-js clients to istiod (facts §1.5): TLS verified against the Istio root, pilot-agent's
+ * server-name rule, keepalive no faster than istiod allows, and the current workload certificate
+ * as client certificate while it is valid. Per-call metadata re-reads the token file every time.
+ */
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import type { IdentitySource } from '../identity/types.js';
+import type { IstiodConnector, IstiodTarget } from './types.js';
+
+export interface ConnectorOptions {
+  /** host:port of istiod. */
+  readonly address: string;
+  /** PEM trust anchors for istiod's serving certificate; empty: the OS trust store. */
+  readonly rootPem: string;
+  /** Explicit TLS server name; empty/undefined: the rule in serverNameFor(). */
+  readonly serverName?: string;
+  readonly clusterId: string;
+  readonly extraHeaders: Readonly<Record<string, string>>;
+  readonly tokenPath: string | undefined;
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveTimeoutMs: number;
+  readonly now: () => number;
+}
+
+export const DEFAULT_ISTIOD_NAME = 'istiod.istio-system.svc';
+
+/** pilot-agent: the host of the address, or istiod.istio-system.svc when it contains localhost. */
+export function serverNameFor(address: string, override?: string): string {
+  if (override) return override;
+  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return host.includes('localhost') ? DEFAULT_ISTIOD_NAME : host;
+}
+
+export function createConnector(opts: ConnectorOptions, identity: IdentitySource | undefined): IstiodConnector {
+  const name = serverNameFor(opts.address, opts.serverName);
+  const channelOptions: grpc.ClientOptions = {
+    'grpc.ssl_target_name_override': name,
+    'grpc.default_authority': opts.address,
+    'grpc.keepalive_time_ms': Math.max(30_000, opts.keepaliveIntervalMs),
+    'grpc.keepalive_timeout_ms': opts.keepaliveTimeoutMs,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_receive_message_length': -1,
+    'grpc.initial_reconnect_backoff_ms': 500,
+    'grpc.max_reconnect_backoff_ms': 10_000,
+  };
+  return {
+    client(ctor, _target: IstiodTarget) {
+      const id = identity?.current();
+      const root = opts.rootPem ? Buffer.from(opts.rootPem) : null;
+      const valid = id !== undefined && id.notAfter > opts.now() && id.notBefore <= opts.now() + 300_000;
+      const creds = valid
+        ? grpc.credentials.createSsl(root, Buffer.from(id.keyPem), Buffer.from(id.certChainPem))
+        : grpc.credentials.createSsl(root);
+      return new ctor(opts.address, creds, channelOptions);
+    },
+    async metadata(_target: IstiodTarget) {
+      const md = new grpc.Metadata();
+      const token = readTokenFile(opts.tokenPath);
+      if (token !== undefined) md.set('authorization', `Bearer ${token}`);
+      md.set('ClusterID', opts.clusterId);
+      for (const [k, v] of Object.entries(opts.extraHeaders)) md.set(k, v);
+      return md;
+    },
+  };
+}
+
+function readTokenFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    const t = readFileSync(path, 'utf8').trim();
+    return t === '' ? undefined : t;
+  } catch {
+    return undefined;
+  }
+}

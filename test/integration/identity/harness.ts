@@ -1,0 +1,46 @@
+/**
+ * Test wiring for the identity capability against the istiod simulator: a config loaded by the
+ * real loader from the simulator's istioctl-shaped directory, a real StatusCenter and metrics,
+ * and a logger whose lines are captured (to prove the token never reaches them).
+ */
+import { PassThrough } from 'node:stream';
+import { loadConfigOrThrow } from '../../../src/config/index.js';
+import type { Deps } from '../../../src/deps.js';
+import { createIdentity, type IdentityCapability } from '../../../src/identity/index.js';
+import { systemClock } from '../../../src/lifecycle/index.js';
+import { createLogger } from '../../../src/log.js';
+import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
+import { EMPTY_CONFIG } from '../../helpers/vmlet-process.js';
+
+export interface Running {
+  readonly identity: IdentityCapability;
+  readonly center: StatusCenter;
+  readonly metrics: MetricsRegistry;
+  readonly logs: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts createIdentity(deps) for `istioDir` with `flags` (dotted key → text). */
+export function runIdentity(istioDir: string, flags: Record<string, string>): Running {
+  const config = loadConfigOrThrow({ flags, env: {}, istioDir, configPath: EMPTY_CONFIG }).config;
+  const logs: string[] = [];
+  const sink = new PassThrough();
+  sink.setEncoding('utf8').on('data', (d: string) => logs.push(d));
+  const logger = createLogger({ level: 'debug', format: 'json', destination: sink });
+  const center = new StatusCenter();
+  const metrics = new MetricsRegistry();
+  const deps: Deps = { config, logger, clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
+  const identity = createIdentity(deps);
+  const abort = new AbortController();
+  const done = Promise.all((identity.components ?? []).map((c) => c.run(abort.signal)));
+  return {
+    identity,
+    center,
+    metrics,
+    logs,
+    async stop() {
+      abort.abort();
+      await done;
+    },
+  };
+}
