@@ -9,6 +9,7 @@
  */
 import '../config/errors.js';
 import type { CliIo } from './args.js';
+import { CAPTURE_COMMANDS } from './capture.js';
 import { dispatch, type CommandEntry } from './dispatch.js';
 
 const COMMANDS: readonly CommandEntry[] = [
@@ -16,6 +17,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'version', summary: 'Print the vmlet version', load: () => import('./version.js') },
   { name: 'run', summary: 'Run the agent in the foreground (what the systemd unit starts)', load: () => import('./run.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
+  ...CAPTURE_COMMANDS,
   { name: 'bootstrap print', summary: 'Print the Envoy bootstrap vmlet would use for the current inputs (--args: Envoy\'s command line)', load: () => import('./bootstrap.js') },
 ];
 
