@@ -12,6 +12,11 @@ import { createLogger } from '../../../src/log.js';
 import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
 import { EMPTY_CONFIG } from '../../helpers/vmlet-process.js';
 
+/** The identity component's status line (detail), or undefined. */
+export function statusOf(run: Running): { state: string; detail: string } | undefined {
+  return run.center.snapshot().components.find((c) => c.name === 'identity');
+}
+
 export interface Running {
   readonly identity: IdentityCapability;
   readonly center: StatusCenter;
@@ -22,7 +27,7 @@ export interface Running {
 
 /** Starts createIdentity(deps) for `istioDir` with `flags` (dotted key → text). */
 export function runIdentity(istioDir: string, flags: Record<string, string>): Running {
-  const config = loadConfigOrThrow({ flags, env: {}, istioDir, configPath: EMPTY_CONFIG }).config;
+  const config = loadConfigOrThrow({ flags: { 'identity.keyAlgorithm': 'ECDSA', ...flags }, env: {}, istioDir, configPath: EMPTY_CONFIG }).config;
   const logs: string[] = [];
   const sink = new PassThrough();
   sink.setEncoding('utf8').on('data', (d: string) => logs.push(d));

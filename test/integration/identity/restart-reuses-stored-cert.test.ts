@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../sim/index.js';
+import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { runIdentity } from './harness.js';
+
+describe('a restart with a valid stored certificate', { timeout: 20_000 }, () => {
+  let sim: Simulator;
+  let tmp: TmpDir;
+  beforeAll(async () => {
+    sim = await startSimulator();
+    tmp = makeTmpDir('identity-restart');
+    await sim.writeVmDir(tmp.join('istio'), { ns: 'bar', sa: 'vm-sa' });
+  });
+  afterAll(async () => {
+    await sim.stop();
+    tmp.cleanup();
+  });
+
+  it('serves the stored certificate at once and makes no CA call, even with istiod down', async () => {
+    const flags = { 'identity.storeDir': tmp.join('store') };
+    const first = runIdentity(tmp.join('istio'), flags);
+    const issued = await waitFor(() => first.identity.source.current(), { what: 'first certificate', timeoutMs: 10_000 });
+    await first.stop();
+    expect(sim.calls).toHaveLength(1);
+
+    await sim.pause();
+    const second = runIdentity(tmp.join('istio'), flags);
+    try {
+      const loaded = await waitFor(() => second.identity.source.current(), { what: 'stored certificate', timeoutMs: 2_000 });
+      expect(loaded.certChainPem).toBe(issued.certChainPem);
+      expect(loaded.keyPem).toBe(issued.keyPem);
+      expect(loaded.rootPem).toBe(issued.rootPem);
+      expect(second.center.snapshot().gates.find((g) => g.name === 'identity')?.passed).toBe(true);
+      expect(sim.calls).toHaveLength(1);
+    } finally {
+      await second.stop();
+      await sim.resume();
+    }
+  });
+});
