@@ -38,6 +38,10 @@ export interface CaCall {
   readonly identity?: string;
   readonly code: grpc.status;
   readonly requestedTtlSeconds: number;
+  /** Whether an `authorization: Bearer` header came (its value is never recorded). */
+  readonly bearer: boolean;
+  /** The other request headers (lower-cased names, first value). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface SimFaults {
@@ -137,8 +141,11 @@ function makeHandler(ctx: HandlerContext) {
   return (call: CaCallObj, callback: grpc.sendUnaryData<CertificateResponse>): void => {
     void (async () => {
       const req = call.request;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(call.metadata.getMap())) if (k !== 'authorization') headers[k] = String(v);
+      const seen = { requestedTtlSeconds: req.validityDuration, bearer: call.metadata.get('authorization').length > 0, headers };
       const fail = (code: grpc.status, details: string, auth: CaCall['auth'], identity?: string) => {
-        ctx.calls.push({ auth, code, requestedTtlSeconds: req.validityDuration, ...(identity ? { identity } : {}) });
+        ctx.calls.push({ ...seen, auth, code, ...(identity ? { identity } : {}) });
         callback({ code, details });
       };
       if (ctx.faults.delayMs > 0) await new Promise((r) => setTimeout(r, ctx.faults.delayMs));
@@ -171,7 +178,7 @@ function makeHandler(ctx: HandlerContext) {
       }
       const rootElement = signing === ctx.trusted[0] ? signing.pem : ctx.trusted.map((r) => r.pem).join('');
       const chain = ctx.faults.garbageChain ? ['not a certificate\n', rootElement] : ctx.faults.oneElementChain ? [leaf] : [leaf, rootElement];
-      ctx.calls.push({ auth, identity, code: grpc.status.OK, requestedTtlSeconds: req.validityDuration });
+      ctx.calls.push({ ...seen, auth, identity, code: grpc.status.OK });
       callback(null, { certChain: chain });
     })().catch((err: unknown) => callback({ code: grpc.status.INTERNAL, details: String(err) }));
   };
