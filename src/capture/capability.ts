@@ -3,12 +3,14 @@
  * (gate `capture` until they are in place), then every capture.repairInterval checks them and
  * repairs drift (vmlet_capture_repairs_total). At an explicit stop it removes them unless
  * capture.keepOnRestart; after a crash they stay (fail closed) and the next start replaces them.
+ * With capture.failurePolicy=fail-open, outbound capture is lifted while Envoy has been unready
+ * for capture.failOpenGrace, and restored when it is ready.
  */
 import type { Deps } from '../deps.js';
 import type { Capability, Component } from '../lifecycle/index.js';
 import { CaptureExecutor } from './executor.js';
 import { readHostFacts } from './host-facts.js';
-import { optionsFromConfig, type HostFacts } from './options.js';
+import { optionsFromConfig, type CaptureOptions, type HostFacts } from './options.js';
 import { buildPlan, type CapturePlan } from './rules.js';
 import { ExecRunner, type IptablesRunner } from './runner.js';
 import { clearState, readState, writeState } from './state.js';
@@ -21,9 +23,17 @@ export interface CaptureExtras {
   readonly isRoot?: boolean;
 }
 
+/** What capture needs from Envoy's readiness (src/envoy's EnvoyReadiness fits). */
+export interface EnvoyReadinessView {
+  ready(): boolean;
+  subscribe(fn: (ready: boolean) => void): () => void;
+}
+
 export interface CaptureCapability extends Capability {
   /** Whether capture is on for this run (false: disabled by config or not root). */
   readonly active: boolean;
+  /** Lets capture.failurePolicy=fail-open follow Envoy (main.ts: `capture.watchEnvoy(sidecar.readiness)`). */
+  watchEnvoy(readiness: EnvoyReadinessView): void;
 }
 
 export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCapability {
@@ -33,60 +43,96 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
   if (why !== undefined) {
     log.warn(`TRAFFIC CAPTURE IS OFF (${why}): applications bypass Envoy unless they use it explicitly`);
     deps.status.set('capture', 'ok', `off: ${why}`);
-    return { active: false };
+    return { active: false, watchEnvoy: () => undefined };
   }
   if (!(extras.isRoot ?? process.getuid?.() === 0)) {
     log.error('TRAFFIC CAPTURE IS OFF: vmlet is not running as root, so it cannot install iptables rules [VMLET_CAPTURE_NOT_ROOT]; run vmlet as root or set capture.enabled=false to silence this');
     deps.status.set('capture', 'degraded', 'off: not root [VMLET_CAPTURE_NOT_ROOT]');
-    return { active: false };
+    return { active: false, watchEnvoy: () => undefined };
   }
   const executor = new CaptureExecutor({ runner: extras.runner ?? new ExecRunner(), backend: c.backend ?? 'auto' });
   const gate = deps.gates.register('capture');
   gate.fail('capture rules not applied yet');
   const repairs = deps.metrics.counter('vmlet_capture_repairs_total', 'Times the capture rules were found changed (drift) and re-applied.');
   const stateDir = deps.config.general.stateDir;
-  let plan: CapturePlan | undefined;
+  let full: CapturePlan | undefined;
+  let open: CapturePlan | undefined;
+  let installed: 'full' | 'open' | undefined;
+  let envoy: EnvoyReadinessView | undefined;
+  let unreadySince: number | undefined;
+  let wake = new AbortController();
+  let applied: CaptureOptions | undefined;
 
-  const applyOnce = async (): Promise<void> => {
-    if (plan === undefined) {
-      const facts = extras.facts ?? await readHostFacts(deps.config);
-      const options = optionsFromConfig(deps.config, facts);
-      const previous = await readState(stateDir).catch((err: unknown) => { log.warn({ err }, 'ignoring the capture state file'); return undefined; });
-      if (previous !== undefined) log.info({ since: previous.appliedAt, pid: previous.pid }, 'capture rules from an earlier run are in place; replacing them atomically');
-      plan = buildPlan(options);
-      const backend = await executor.backend();
-      const r = await executor.apply(plan);
-      await writeState(stateDir, { version: 1, backend: backend.name, appliedAt: new Date(deps.clock.now()).toISOString(), pid: process.pid, options });
-      log.info({ backend: backend.name, ipv6: options.ipv6, changed: r.changed, proxyUids: options.proxyUids }, 'capture rules applied');
-      deps.events.emit('capture', { applied: true, backend: backend.name, ipv6: options.ipv6 });
-      return;
+  const prepare = async (): Promise<void> => {
+    if (full !== undefined) return;
+    const facts = extras.facts ?? await readHostFacts(deps.config);
+    const options = optionsFromConfig(deps.config, facts);
+    const previous = await readState(stateDir).catch((err: unknown) => { log.warn({ err }, 'ignoring the capture state file'); return undefined; });
+    if (previous !== undefined) log.info({ since: previous.appliedAt, pid: previous.pid }, 'capture rules from an earlier run are in place; replacing them atomically');
+    full = buildPlan(options);
+    // fail-open: inbound capture stays (nothing listens elsewhere anyway); outbound and DNS go.
+    open = buildPlan({ ...options, serviceCidrs: [], outboundPorts: [], dnsCapture: false });
+    applied = options;
+  };
+
+  /** Which plan should be in place now, and how long until that may change (ms). */
+  const desired = (): { kind: 'full' | 'open'; recheckMs: number } => {
+    if (c.failurePolicy !== 'fail-open' || envoy === undefined || envoy.ready()) {
+      unreadySince = undefined;
+      return { kind: 'full', recheckMs: c.repairInterval };
     }
+    const now = deps.clock.monotonic();
+    unreadySince ??= now;
+    const left = c.failOpenGrace - (now - unreadySince);
+    return left <= 0 ? { kind: 'open', recheckMs: c.repairInterval } : { kind: 'full', recheckMs: Math.min(c.repairInterval, left) };
+  };
+
+  const converge = async (kind: 'full' | 'open'): Promise<void> => {
+    await prepare();
+    const plan = (kind === 'full' ? full : open) as CapturePlan;
     const r = await executor.apply(plan);
-    if (r.changed) {
+    const backend = (await executor.backend()).name;
+    if (installed === undefined) {
+      await writeState(stateDir, { version: 1, backend, appliedAt: new Date(deps.clock.now()).toISOString(), pid: process.pid, options: applied as CaptureOptions });
+      log.info({ backend, changed: r.changed, policy: c.failurePolicy }, 'capture rules applied');
+      deps.events.emit('capture', { applied: true, backend, mode: kind });
+    } else if (installed !== kind) {
+      if (kind === 'open') log.warn(`FAIL-OPEN: Envoy has not been ready for ${c.failOpenGrace} ms; outbound capture lifted, applications reach the network directly`);
+      else log.info('Envoy is ready: outbound capture restored');
+      deps.events.emit('capture', { mode: kind });
+    } else if (r.changed) {
       repairs.inc();
       log.warn({ drift: r.drift.map((d) => `${d.table}: ${d.what}`) }, 'capture rules had drifted (flushed or changed by another tool); repaired');
       deps.events.emit('capture', { repaired: true, drift: r.drift.length });
     }
+    installed = kind;
+    deps.status.set('capture', kind === 'full' ? 'ok' : 'degraded', kind === 'full' ? `rules in place (${backend})` : `FAIL-OPEN: outbound capture lifted while Envoy is unready (${backend})`);
   };
 
   const component: Component = {
     name: 'capture',
     async run(signal: AbortSignal): Promise<void> {
       while (!signal.aborted) {
+        // A new wake-up before deciding: a readiness change during the apply is not lost.
+        wake = new AbortController();
+        const want = desired();
         try {
-          await applyOnce();
+          await converge(want.kind);
           if (!gate.passed) gate.pass();
-          deps.status.set('capture', 'ok', `rules in place (${(await executor.backend()).name})`);
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
           log.error({ err }, `capture rules could not be applied: ${msg}`);
           deps.status.set('capture', 'degraded', msg);
           if (!gate.passed) gate.fail(msg);
         }
+        const stop = wake.abort.bind(wake);
+        signal.addEventListener('abort', stop, { once: true });
         try {
-          await deps.clock.sleep(c.repairInterval, signal);
+          await deps.clock.sleep(want.recheckMs, wake.signal);
         } catch {
-          return;
+          if (signal.aborted) return;
+        } finally {
+          signal.removeEventListener('abort', stop);
         }
       }
     },
@@ -94,6 +140,10 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
 
   return {
     active: true,
+    watchEnvoy(readiness) {
+      envoy = readiness;
+      readiness.subscribe(() => wake.abort());
+    },
     components: [component],
     stopHooks: [{
       stage: 'remove-capture',

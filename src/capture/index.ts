@@ -6,7 +6,7 @@
  * general.stateDir/capture.json. Must not touch: any other rule or chain (foreign rules stay),
  * routes, interfaces, or other capabilities' state.
  */
-export { createCapture, type CaptureCapability, type CaptureExtras } from './capability.js';
+export { createCapture, type CaptureCapability, type CaptureExtras, type EnvoyReadinessView } from './capability.js';
 export { CaptureExecutor, type FamilyStatus } from './executor.js';
 export { ExecRunner, type IptablesRunner, type RunResult } from './runner.js';
 export { optionsFromConfig, baseOptions, type CaptureOptions, type HostFacts } from './options.js';

@@ -115,6 +115,17 @@ export const captureSection = defineSection('capture', 'iptables traffic capture
     default: 30_000,
     env: ['VMLET_CAPTURE_REPAIR_INTERVAL'],
   }),
+  failurePolicy: f.enumOf(['fail-closed', 'fail-open'] as const, {
+    doc: 'When Envoy has not been ready for failOpenGrace: fail-closed keeps capture (connections fail), fail-open lifts outbound capture until Envoy is ready again.',
+    default: 'fail-closed',
+    defaultReason: "Istio's behaviour: traffic never bypasses the mesh's policy and mTLS",
+    env: ['VMLET_CAPTURE_FAILURE_POLICY'],
+  }),
+  failOpenGrace: f.duration({
+    doc: 'With failurePolicy fail-open: how long Envoy may be unready (also at start) before outbound capture is lifted (ms).',
+    default: 60_000,
+    env: ['VMLET_CAPTURE_FAIL_OPEN_GRACE'],
+  }),
   sshExempt: f.bool({
     doc: 'Inbound SSH (port 22) is never captured, whatever inboundPorts says.',
     default: true,

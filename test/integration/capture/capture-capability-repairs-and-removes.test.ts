@@ -11,7 +11,7 @@ import { createCapture } from '../../../src/capture/index.js';
 import { ExecRunner } from '../../../src/capture/runner.js';
 import type { Deps } from '../../../src/deps.js';
 import { systemClock } from '../../../src/lifecycle/index.js';
-import { silentLogger } from '../../../src/log.js';
+import { createLogger, silentLogger } from '../../../src/log.js';
 import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
 import { hasBinary, isRoot, requireOrSkip } from '../../helpers/env.js';
 import { NetnsPair } from '../../helpers/netns.js';
@@ -25,7 +25,7 @@ function makeDeps(overrides: Record<string, unknown>, stateDir: string) {
   const center = new StatusCenter();
   const metrics = new MetricsRegistry();
   const config = testConfig({ general: { stateDir }, capture: { repairInterval: '150ms', backend: 'nft', ...overrides } });
-  const deps: Deps = { config, logger: silentLogger(), clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
+  const deps: Deps = { config, logger: process.env.DEBUG_TEST ? createLogger({ level: 'debug' }) : silentLogger(), clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
   return { deps, center, metrics };
 }
 
@@ -81,6 +81,29 @@ describe.skipIf(!ok)('createCapture in a netns', () => {
     expect(save()).not.toContain('--uid-owner 1337');
     await cap2.stopHooks![0]!.run(new AbortController().signal);
     expect(save()).not.toContain('ISTIO_');
+  }, 30_000);
+
+  it('fail-open lifts outbound capture after the grace while Envoy is unready, and restores it when ready', async () => {
+    const { deps, center } = makeDeps({ failurePolicy: 'fail-open', failOpenGrace: '300ms', repairInterval: '10s' }, stateDir());
+    const cap = createCapture(deps, { runner: new ExecRunner({ netns: ns.vm }), facts: FACTS, isRoot: true });
+    let ready = false;
+    const listeners = new Set<(r: boolean) => void>();
+    cap.watchEnvoy({ ready: () => ready, subscribe: (fn) => { listeners.add(fn); return () => listeners.delete(fn); } });
+    const ac = new AbortController();
+    const running = cap.components![0]!.run(ac.signal);
+    try {
+      await waitFor(() => center.gates.allPassed(), { timeoutMs: 10_000, what: 'capture gate' });
+      expect(save()).toContain('-A ISTIO_OUTPUT -j ISTIO_REDIRECT');
+      await waitFor(() => !save().includes('-A ISTIO_OUTPUT -j ISTIO_REDIRECT'), { timeoutMs: 5_000, what: 'outbound capture lifted' });
+      expect(save()).toContain('-A ISTIO_INBOUND');
+      ready = true;
+      for (const fn of listeners) fn(true);
+      await waitFor(() => save().includes('-A ISTIO_OUTPUT -j ISTIO_REDIRECT'), { timeoutMs: 5_000, what: 'outbound capture restored' });
+    } finally {
+      ac.abort();
+      await running;
+      await cap.stopHooks![0]!.run(new AbortController().signal);
+    }
   }, 30_000);
 
   it('is off, with a status line saying why, when not root or when disabled', () => {
