@@ -8,7 +8,8 @@
  * anything it starts it hands to ctx.defer() so the teardown undoes it, in reverse order.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -29,6 +30,8 @@ interface DemoContext {
   vmPrefix: string[];
   vmName: string;
   tmp: string;
+  /** The Istio VM files vmlet reads (the fixture until the istiod simulator writes its own). */
+  istioDir: string;
   statusPort: number;
   vmlet?: ChildProcess;
   /** Registers an undo for the teardown (run in reverse order, always). */
@@ -44,7 +47,7 @@ interface Step {
   run(ctx: DemoContext): Promise<void>;
 }
 
-const common = (ctx: DemoContext) => ['--istio-dir', ISTIO_DIR, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`];
+const common = (ctx: DemoContext) => ['--istio-dir', ctx.istioDir, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`];
 
 const STEPS: Step[] = [
   {
@@ -73,6 +76,26 @@ const STEPS: Step[] = [
   },
   // INTEGRATORS: the istiod simulator (test/sim/) starts here, before vmlet.
   {
+    title: 'Start the istiod simulator (test double: CA on 127.0.0.1, istioctl-shaped files with a 1h token)',
+    async run(ctx) {
+      const vmDir = join(ctx.tmp, 'istio');
+      const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '--import', 'tsx', join(ROOT, 'test', 'sim', 'cli.ts'), '--vm-dir', vmDir];
+      const sim = spawn(cmd!, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      ctx.defer('stop the istiod simulator', () => stop(sim).then(() => undefined));
+      const first = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('the simulator did not start within 15 s')), 15_000);
+        createInterface({ input: sim.stdout! }).once('line', (line) => { clearTimeout(t); resolve(line); });
+      });
+      const { port } = JSON.parse(first) as { port: number };
+      ctx.istioDir = vmDir;
+      say(`istiod simulator on ${bold(`127.0.0.1:${port}`)} (TLS, server name istiod.istio-system.svc)`);
+      say(`VM files in ${vmDir}: cluster.env, mesh.yaml (discoveryAddress localhost:${port}), root-cert.pem, istio-token, hosts`);
+      const r = ctx.vmletOnce(['validate', ...common(ctx)]);
+      if (r.status !== 0) throw new Error(`vmlet validate exited ${r.status}: ${r.stderr}`);
+      say('vmlet validate: the simulator\'s files are valid');
+    },
+  },
+  {
     title: 'Start vmlet and follow its live status (/events)',
     async run(ctx) {
       const vmlet = ctx.vmletSpawn(['run', ...common(ctx), '--log-format', 'json'], 'log', (line) => {
@@ -92,6 +115,20 @@ const STEPS: Step[] = [
     },
   },
   // INTEGRATORS: steps that show identity, capture, Envoy and registration go here.
+  {
+    title: 'Workload identity: the token was traded for a SPIFFE certificate (renewed with itself from now on)',
+    async run(ctx) {
+      const r = ctx.vmletOnce(['status', '--json', ...common(ctx)]);
+      const status = JSON.parse(r.stdout || '{}') as { components?: { name: string; detail: string }[] };
+      const line = status.components?.find((c) => c.name === 'identity');
+      if (line) say(`status: identity ${line.detail}`);
+      const dir = join(ctx.tmp, 'state', 'identity');
+      const leaf = new X509Certificate(readFileSync(join(dir, 'cert-chain.pem')));
+      say(`SPIFFE ID  ${bold(leaf.subjectAltName?.replace(/^URI:/, '') ?? '?')}`);
+      say(`valid      ${leaf.validFrom} → ${leaf.validTo} (renewal at about half of the lifetime)`);
+      say(`stored in  ${dir} (key.pem mode ${(statSync(join(dir, 'key.pem')).mode & 0o777).toString(8)})`);
+    },
+  },
   {
     title: 'Ask vmlet how it is (vmlet status)',
     async run(ctx) {
@@ -154,6 +191,7 @@ async function main(): Promise<number> {
     vmPrefix: [],
     vmName: `vmlet-demo-${process.pid}`,
     tmp,
+    istioDir: ISTIO_DIR,
     // Inside its own network namespace the "VM" has vmlet's default port to itself.
     statusPort: 15020,
     defer: (what, fn) => { undo.push({ what, fn }); },
