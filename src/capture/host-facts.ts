@@ -30,7 +30,8 @@ async function lookupUid(name: string): Promise<number | undefined> {
 }
 
 export function nameserversFrom(resolvConf: string): string[] {
-  return resolvConf.split('\n').map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((s): s is string => s !== undefined && isIP(s.split('%')[0] ?? '') !== 0);
+  // A scoped address (fe80::1%eth0) cannot be matched by iptables; it is left uncaptured.
+  return resolvConf.split('\n').map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((s): s is string => s !== undefined && !s.includes('%') && isIP(s) !== 0);
 }
 
 export function hasGlobalIpv6(): boolean {
