@@ -17,6 +17,9 @@ import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { createIdentity } from './identity/index.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, type LogLevel } from './log.js';
+import { createSidecar } from './envoy/index.js';
+import { envoyCredentials } from './envoy/user.js';
+import { buildNode, createXds, detectHost } from './xds/index.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
 import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
 
@@ -102,15 +105,20 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
   runtime.mount(createCapture(deps));
 
-  // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod.
-  //    envoy/sds engineer (src/envoy/index.ts; needs the identity's IdentitySource and the node
-  //    from src/xds/node-metadata.ts buildNode(), the same object createXds uses):
-  //      const sidecar = createSidecar(deps, { identity: <IdentitySource>, node }); runtime.mount(sidecar);
-  //      sidecar.readiness (EnvoyReadiness) goes to capture and health.
-  //    xds engineer:       runtime.mount(createXds({ ...deps, ... }));
+  // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod. The node (id and
+  //    metadata) is built once: Envoy's bootstrap and the proxy's checks share it.
+  const node = config.envoy.enabled || config.xds.enabled ? buildNode(config, detectHost()) : undefined;
+  const sidecar = node && config.envoy.enabled ? createSidecar(deps, { identity: identity.source, node }) : undefined;
+  if (sidecar) runtime.mount(sidecar);
+  else logger.warn('envoy.enabled=false: vmlet does not start Envoy');
 
-  // ── Phase 5: health (probes + Envoy readiness, reported to istiod).
-  //    health engineer: runtime.mount(createHealth(deps));
+  // ── Phase 5: xDS proxy and health (probes AND Envoy readiness, reported to istiod on the stream).
+  const envoyUser = !config.envoy.enabled || config.envoy.runAsUser === '' ? undefined : envoyCredentials(config.envoy.runAsUser);
+  if (node && config.xds.enabled) {
+    runtime.mount(createXds(deps, { connector: identity.connector, node, ...(sidecar ? { envoy: sidecar.readiness } : {}), ...(envoyUser ? { socketOwner: envoyUser } : {}) }));
+  } else {
+    logger.warn('xds.enabled=false: no xDS proxy and no health reports; istiod will not register this VM');
+  }
 
   // ── Phase 6: ready. Every gate registered above must pass; then READY=1 (once) and 200 on
   //    /healthz/ready. The watchdog pings while the event loop keeps up.

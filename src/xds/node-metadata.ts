@@ -6,6 +6,8 @@
  * POD_PORTS is a JSON string, LABELS an object of strings, PROXY_CONFIG an object.
  */
 import type { Config } from '../config/schema.js';
+import { VmletError } from '../errors.js';
+import './errors.js';
 
 export interface NodeInfo {
   /** `sidecar~<ip>~<name>.<ns>~<domain>`. */
@@ -58,7 +60,12 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
       if (!k.startsWith('ISTIO_METAJSON_') || typeof v !== 'string') continue;
-      const parsed = JSON.parse(v) as unknown;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        throw new VmletError('VMLET_NODE_METADATA_INVALID', `cluster.env or mesh.yaml proxyMetadata: ${k} is not valid JSON: quote it as istioctl does (${k}='{"key":"value"}')`, { details: { key: k } });
+      }
       if (k === 'ISTIO_METAJSON_LABELS') {
         meta['LABELS'] = parsed;
         meta['STATIC_LABELS'] = parsed;
@@ -72,7 +79,7 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
   }
 
   const node = config.node;
-  const ns = node.namespace;
+  const ns = config.identity.namespace;
   const name = node.name ?? host.hostname.split('.')[0] ?? 'vm';
   const ips = dedupe([...(node.instanceIps ?? []), ...host.addresses]);
   const ip = ips[0];
@@ -80,7 +87,7 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
 
   meta['NAME'] = name;
   meta['NAMESPACE'] = ns;
-  meta['SERVICE_ACCOUNT'] = node.serviceAccount;
+  meta['SERVICE_ACCOUNT'] = config.identity.serviceAccount;
   meta['INSTANCE_IPS'] = ips.join(',');
   meta['ISTIO_VERSION'] = node.istioVersion;
   meta['ENVOY_STATUS_PORT'] = 15021;

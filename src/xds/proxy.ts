@@ -5,7 +5,7 @@
  * health report after Envoy's first LDS request. An upstream end ends the downstream stream with
  * the same status; Envoy reconnects with its own backoff, as it does with pilot-agent.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
@@ -74,7 +74,8 @@ export class XdsProxy {
     );
     chmodSync(path, 0o660);
     if (this.opts.socketOwner) {
-      const { chownSync } = await import('node:fs');
+      // Envoy runs as istio-proxy: it must traverse the directory and connect to the socket.
+      chownSync(dirname(path), this.opts.socketOwner.uid, this.opts.socketOwner.gid);
       chownSync(path, this.opts.socketOwner.uid, this.opts.socketOwner.gid);
     }
   }

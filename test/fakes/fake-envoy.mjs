@@ -6,7 +6,7 @@
 // It appends one JSON line per event to $FAKE_ENVOY_RECORD: start (argv, uid, gid, pid, pgid),
 // admin (method, path), signal, sds, exit.
 //
-// Knobs (environment): FAKE_ENVOY_VERSION (default 1.24.2); FAKE_ENVOY_SDS=1 (config counts as
+// Knobs (environment): FAKE_ENVOY_XDS=1 (open an ADS stream on xds-grpc like Envoy); FAKE_ENVOY_VERSION (default 1.24.2); FAKE_ENVOY_SDS=1 (config counts as
 // received only after both secrets arrived); FAKE_ENVOY_CRASH_AFTER_MS with FAKE_ENVOY_CRASHES=N and
 // FAKE_ENVOY_CRASH_COUNT_FILE (crash the first N starts); FAKE_ENVOY_IGNORE_SIGTERM=1 (hang);
 // FAKE_ENVOY_ACTIVE_CX=N (inbound connections, one closes per 200 ms once drained).
@@ -94,6 +94,12 @@ const admin = createServer((req, res) => {
   }
 });
 admin.listen(adminAddr.port_value, adminAddr.address);
+
+// ── ADS, like Envoy (FAKE_ENVOY_XDS=1): see ./fake-envoy-xds.mjs.
+if (env.FAKE_ENVOY_XDS === '1') {
+  const { startFakeAds } = await import('./fake-envoy-xds.mjs');
+  startFakeAds(bootstrap, record);
+}
 
 // ── SDS, like Envoy: one stream per secret, node on the first message only, ACK every response
 if (env.FAKE_ENVOY_SDS === '1') {

@@ -2,6 +2,11 @@ import { defineSection, f, type SectionProblem } from '../field.js';
 
 /** The Envoy binary, arguments, bootstrap, restarts and drain (owner: envoy). */
 export const envoySection = defineSection('envoy', 'The Envoy binary, arguments, bootstrap, restarts and drain', {
+  enabled: f.bool({
+    doc: 'Start and supervise Envoy and its SDS server (false: Envoy is managed elsewhere, or a test without one).',
+    default: true,
+    env: ['VMLET_ENVOY_ENABLED'],
+  }),
   binaryPath: f.path({
     doc: 'The Envoy executable vmlet starts.',
     default: '/usr/local/bin/envoy',

@@ -1,25 +1,15 @@
 import { defineSection, f } from '../field.js';
 
-/** Who this VM is to istiod: node id and metadata (owner: xds, shared with the Envoy bootstrap). */
+/**
+ * Who this VM is to istiod: node id and metadata (owner: xds, shared with the Envoy bootstrap).
+ * Namespace and service account are identity.namespace / identity.serviceAccount: one source for
+ * the certificate's SPIFFE ID and the metadata istiod checks it against.
+ */
 export const nodeSection = defineSection('node', 'Who this VM is to istiod: node id and metadata', {
   name: f.string({
     doc: 'Node name (the POD_NAME part of the node id `sidecar~<ip>~<name>.<ns>~<ns>.svc.cluster.local`); default: the short host name.',
     env: ['VMLET_NODE_NAME', 'POD_NAME'],
     clusterEnv: ['POD_NAME'],
-  }),
-  namespace: f.string({
-    doc: "Namespace of the workload (metadata NAMESPACE); istio-start.sh's default is `default`.",
-    default: 'default',
-    defaultReason: 'istio-start.sh: NS=${ISTIO_NAMESPACE:-default}',
-    env: ['VMLET_NAMESPACE', 'POD_NAMESPACE', 'ISTIO_NAMESPACE'],
-    clusterEnv: ['POD_NAMESPACE', 'ISTIO_NAMESPACE'],
-  }),
-  serviceAccount: f.string({
-    doc: 'Kubernetes service account of the workload (metadata SERVICE_ACCOUNT; checked by istiod against the certificate).',
-    default: 'default',
-    defaultReason: 'istioctl turns an empty WorkloadGroup service account into `default`',
-    env: ['VMLET_SERVICE_ACCOUNT', 'SERVICE_ACCOUNT'],
-    clusterEnv: ['SERVICE_ACCOUNT'],
   }),
   instanceIps: f.stringList({
     doc: "The VM's addresses, routable one first (metadata INSTANCE_IPS, node id); default: ISTIO_SVC_IP, then the host's non-loopback addresses.",
