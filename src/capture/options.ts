@@ -36,7 +36,9 @@ export interface CaptureOptions {
   readonly dnsPort: number;
 }
 
-export const DEFAULTS = { envoyPort: 15001, inboundCapturePort: 15006, tunnelPort: 15008, dnsPort: 15053, sshPort: 22 } as const;
+export const DEFAULTS = { envoyPort: 15001, inboundCapturePort: 15006, tunnelPort: 15008, dnsPort: 15053 } as const;
+/** The inbound port sshExempt keeps out of capture. */
+export const SSH_PORT = 22;
 export const METADATA_V4 = '169.254.169.254';
 export const METADATA_V6 = 'fd00:ec2::254';
 /** Istio's fallback proxy uid when the proxy user does not exist. */

@@ -5,7 +5,7 @@
  * (SSH, cloud metadata, root → istiod) are marked where they are added.
  */
 import { canonicalCidr, coversLoopback, familyOf, type Family } from './cidr.js';
-import { DEFAULTS, METADATA_V4, METADATA_V6, type CaptureOptions } from './options.js';
+import { METADATA_V4, METADATA_V6, SSH_PORT, type CaptureOptions } from './options.js';
 
 export type Table = 'nat' | 'raw';
 export const TABLES: readonly Table[] = ['nat', 'raw'];
@@ -59,7 +59,7 @@ export function buildFamilyRules(o: CaptureOptions, family: Family): FamilyRules
   nat.add('ISTIO_IN_REDIRECT', `-p tcp -j REDIRECT --to-ports ${o.inboundCapturePort}`);
 
   // Inbound (REDIRECT mode). Safety: port 22 is never captured when sshExempt.
-  const ssh = DEFAULTS.sshPort;
+  const ssh = SSH_PORT;
   if (o.inboundPorts === '*') {
     nat.add('PREROUTING', '-p tcp -j ISTIO_INBOUND');
     const excludes = uniq(o.sshExempt && !o.localExcludePorts.includes(ssh) ? [ssh, ...o.localExcludePorts] : o.localExcludePorts);
