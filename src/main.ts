@@ -103,14 +103,17 @@ export async function main(opts: MainOptions): Promise<number> {
   runtime.mount(identity);
 
   // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
-  runtime.mount(createCapture(deps));
+  const capture = createCapture(deps);
+  runtime.mount(capture);
 
   // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod. The node (id and
   //    metadata) is built once: Envoy's bootstrap and the proxy's checks share it.
   const node = config.envoy.enabled || config.xds.enabled ? buildNode(config, detectHost()) : undefined;
   const sidecar = node && config.envoy.enabled ? createSidecar(deps, { identity: identity.source, node }) : undefined;
-  if (sidecar) runtime.mount(sidecar);
-  else logger.warn('envoy.enabled=false: vmlet does not start Envoy');
+  if (sidecar) {
+    runtime.mount(sidecar);
+    capture.watchEnvoy(sidecar.readiness); // capture.failurePolicy=fail-open follows Envoy's readiness
+  } else logger.warn('envoy.enabled=false: vmlet does not start Envoy');
 
   // ── Phase 5: xDS proxy and health (probes AND Envoy readiness, reported to istiod on the stream).
   const envoyUser = !config.envoy.enabled || config.envoy.runAsUser === '' ? undefined : envoyCredentials(config.envoy.runAsUser);
