@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Deps } from '../deps.js';
 import type { Capability } from '../lifecycle/index.js';
-import { createIstiodConnector } from '../istiod/index.js';
+import { createIstiodConnector, tokenPathOf } from '../istiod/index.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import { IdentityManager } from './manager.js';
 import { CertStore } from './store.js';
@@ -62,7 +62,7 @@ export function createIdentity(deps: Deps): IdentityCapability {
     certSigner: id.certSigner,
     requestTimeoutMs: config.istiod.requestTimeout,
     address: config.istiod.caAddress,
-    tokenPath: config.istio.tokenPath,
+    tokenPath: tokenPathOf(config),
     tokenAudience: id.tokenAudience,
     clockSkewMs: id.clockSkew,
   });

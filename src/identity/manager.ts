@@ -77,7 +77,9 @@ export class IdentityManager implements Component, IdentitySource {
   async run(signal: AbortSignal): Promise<void> {
     const { clock } = this.o;
     const stored = this.o.store.load();
-    if (stored !== undefined && stored.notAfter > clock.now()) this.adopt(stored, stored.notBefore, 'loaded');
+    const ours = stored !== undefined && stored.spiffeId.endsWith(`/ns/${this.o.namespace}/sa/${this.o.serviceAccount}`);
+    if (stored !== undefined && !ours) this.o.logger.warn({ spiffeId: stored.spiffeId }, `the stored certificate is for ${stored.spiffeId}, not ${this.o.namespace}/${this.o.serviceAccount}: requesting a new one`);
+    if (stored !== undefined && ours && stored.notAfter > clock.now()) this.adopt(stored, stored.notBefore, 'loaded');
     else this.o.status.set('identity', 'starting', 'requesting the first certificate from istiod');
     const backoff = new Backoff(this.o.backoff ?? CA_BACKOFF, this.o.random);
     while (!signal.aborted) {

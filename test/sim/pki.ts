@@ -93,7 +93,7 @@ export async function verifiedIdentities(certRaw: Buffer, roots: readonly CaKeyP
   for (const root of roots) {
     if (cert.issuer !== root.cert.subject) continue;
     if (!(await cert.verify({ publicKey: root.keys.publicKey, signatureOnly: true }))) continue;
-    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+    const san = cert.extensions.find((e) => e instanceof x509.SubjectAlternativeNameExtension) as x509.SubjectAlternativeNameExtension | undefined;
     return (san?.names.items ?? []).map((n) => n.value);
   }
   return undefined;

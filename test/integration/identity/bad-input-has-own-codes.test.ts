@@ -79,6 +79,17 @@ describe('bad input and bad answers each have their own code, and no valid certi
     }
   });
 
+  it('a garbage leaf from istiod: VMLET_CA_BAD_CHAIN', async () => {
+    sim.faults.garbageChain = true;
+    try {
+      await withRun({ ns: 'bar', sa: 'vm-sa' }, {}, async (run) => {
+        await waitFor(failedWith(run, 'VMLET_CA_BAD_CHAIN'), { what: 'bad chain' });
+      });
+    } finally {
+      sim.faults.garbageChain = false;
+    }
+  });
+
   it('an unwritable store: the certificate is served from memory and the status says VMLET_IDENTITY_STORE_UNWRITABLE', async () => {
     const blocker = tmp.join('a-file');
     writeFileSync(blocker, 'not a directory');

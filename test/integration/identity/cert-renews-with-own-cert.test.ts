@@ -42,6 +42,7 @@ describe('renewal', { timeout: 30_000 }, () => {
       expect(renewed.rootPem).toContain(sim.signingRootPem().trim());
       expect(readFileSync(tmp.join('store', 'root-cert.pem'), 'utf8')).toBe(renewed.rootPem);
       expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(run.center.events.current().some((e) => e.type === 'identity.root-rotated')).toBe(true);
       expect(statusOf(run)?.state).toBe('ok');
       expect(run.logs.join('')).not.toContain(token);
     } finally {

@@ -21,7 +21,7 @@ describe('first certificate with the bootstrap token', { timeout: 20_000 }, () =
   it('issues the authenticated SPIFFE ID, stores it 0600, passes the gate, and never logs the token', async () => {
     const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa' });
     await sim.writeVmDir(tmp.join('istio'), { ns: 'bar', sa: 'vm-sa', token });
-    const run = runIdentity(tmp.join('istio'), { 'identity.storeDir': tmp.join('store'), 'identity.keyAlgorithm': 'ECDSA' });
+    const run = runIdentity(tmp.join('istio'), { 'identity.storeDir': tmp.join('store'), 'identity.keyAlgorithm': 'ECDSA', 'identity.outputCertsDir': tmp.join('etc-certs') });
     try {
       const id = await waitFor(() => run.identity.source.current(), { what: 'first certificate', timeoutMs: 10_000 });
       expect(id.spiffeId).toBe('spiffe://cluster.local/ns/bar/sa/vm-sa');
@@ -33,6 +33,8 @@ describe('first certificate with the bootstrap token', { timeout: 20_000 }, () =
       expect(Date.parse(leaf.validFrom)).toBeLessThan(Date.now() - 60_000);
       expect(statSync(tmp.join('store', 'key.pem')).mode & 0o777).toBe(0o600);
       expect(readFileSync(tmp.join('store', 'cert-chain.pem'), 'utf8')).toBe(id.certChainPem + sim.rootPem);
+      for (const f of ['key.pem', 'cert-chain.pem', 'root-cert.pem']) expect(readFileSync(tmp.join('etc-certs', f), 'utf8')).toBe(readFileSync(tmp.join('store', f), 'utf8'));
+      expect(statSync(tmp.join('etc-certs', 'key.pem')).mode & 0o777).toBe(0o600);
       expect(run.center.snapshot().gates.find((g) => g.name === 'identity')?.passed).toBe(true);
       const line = run.center.snapshot().components.find((c) => c.name === 'identity');
       expect(line?.detail).toMatch(/^spiffe:\/\/cluster\.local\/ns\/bar\/sa\/vm-sa, expires in 2[34]h$/);

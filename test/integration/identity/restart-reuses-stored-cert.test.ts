@@ -38,4 +38,18 @@ describe('a restart with a valid stored certificate', { timeout: 20_000 }, () =>
       await sim.resume();
     }
   });
+
+  it('a stored certificate for another service account is not used: a new one is requested', async () => {
+    const other = tmp.join('istio-other');
+    await sim.writeVmDir(other, { ns: 'bar', sa: 'other-sa' });
+    const before = sim.calls.length;
+    const run = runIdentity(other, { 'identity.storeDir': tmp.join('store') });
+    try {
+      const id = await waitFor(() => run.identity.source.current(), { what: 'certificate for other-sa', timeoutMs: 10_000 });
+      expect(id.spiffeId).toBe('spiffe://cluster.local/ns/bar/sa/other-sa');
+      expect(sim.calls.length).toBe(before + 1);
+    } finally {
+      await run.stop();
+    }
+  });
 });
