@@ -173,7 +173,8 @@ export class IdentityManager implements Component, IdentitySource {
     const since = new Date(this.failingSince).toISOString();
     const cur = this.current();
     if (cur !== undefined) {
-      this.o.status.set('identity', 'degraded', `identity expires in ${humanDuration(cur.notAfter - now)}; renewal failing since ${since}: ${e.message} [${e.code}]`);
+      const what = e.code === 'VMLET_CA_UNAVAILABLE' || e.code === 'VMLET_CA_TLS' ? 'istiod unreachable' : 'renewal failing';
+      this.o.status.set('identity', 'degraded', `identity expires in ${humanDuration(cur.notAfter - now)}; ${what} since ${since}: ${e.message} [${e.code}]`);
     } else {
       const expired = this.identity !== undefined ? `certificate expired at ${new Date(this.identity.notAfter).toISOString()}; ` : '';
       this.o.status.set('identity', 'failed', `no valid certificate: ${expired}${e.message} [${e.code}]`);

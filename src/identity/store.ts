@@ -2,8 +2,9 @@
  * The certificate store: key.pem (0600), cert-chain.pem (leaf, intermediates, root, as Istio
  * writes it) and root-cert.pem in one directory (default <stateDir>/identity, 0700). Each file is
  * written atomically (temp file, fsync, rename, fsync of the directory) and only when its content
- * changed; the key is renamed into place last, so a crash leaves either the old set or a new
- * chain whose leaf does not match the old key, which load() refuses. Nothing is ever deleted.
+ * changed. All temp files are written before the first rename; a crash between the renames leaves
+ * a chain whose leaf does not match the key, which load() refuses (then the token is needed).
+ * Nothing is ever deleted.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,11 +25,14 @@ function readOrUndefined(path: string): string | undefined {
   }
 }
 
-/** Writes `text` to `path` atomically with `mode`; returns false when the content was already there. */
-export function writeAtomic(path: string, text: string, mode: number): boolean {
+/**
+ * Writes `text` to a temp file beside `path` (fsynced, with `mode`) and returns the rename that
+ * puts it in place, or undefined when `path` already holds `text`.
+ */
+function prepare(path: string, text: string, mode: number): (() => void) | undefined {
   if (readOrUndefined(path) === text) {
     chmodSync(path, mode);
-    return false;
+    return undefined;
   }
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', mode);
@@ -39,8 +43,14 @@ export function writeAtomic(path: string, text: string, mode: number): boolean {
     closeSync(fd);
   }
   chmodSync(tmp, mode);
-  renameSync(tmp, path);
-  return true;
+  return () => renameSync(tmp, path);
+}
+
+/** Writes `text` to `path` atomically with `mode`; returns false when the content was already there. */
+export function writeAtomic(path: string, text: string, mode: number): boolean {
+  const commit = prepare(path, text, mode);
+  commit?.();
+  return commit !== undefined;
 }
 
 function fsyncDir(dir: string): void {
@@ -72,9 +82,14 @@ export class CertStore {
   save(id: WorkloadIdentity): void {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      writeAtomic(join(this.dir, ROOT_FILE), id.rootPem, 0o644);
-      writeAtomic(join(this.dir, CHAIN_FILE), istioCertChainFile(id), 0o644);
-      writeAtomic(join(this.dir, KEY_FILE), id.keyPem, 0o600);
+      // Every temp file is complete and on disk before the first rename, so the renames (root,
+      // chain, key) follow each other within microseconds.
+      const commits = [
+        prepare(join(this.dir, ROOT_FILE), id.rootPem, 0o644),
+        prepare(join(this.dir, CHAIN_FILE), istioCertChainFile(id), 0o644),
+        prepare(join(this.dir, KEY_FILE), id.keyPem, 0o600),
+      ];
+      for (const commit of commits) commit?.();
       fsyncDir(this.dir);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
