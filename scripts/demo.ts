@@ -34,6 +34,9 @@ interface DemoContext {
   istioDir: string;
   statusPort: number;
   vmlet?: ChildProcess;
+  /** The simulator's WorkloadEntry listing (reachable from inside the VM). */
+  entriesUrl?: string;
+  app?: ChildProcess;
   /** Registers an undo for the teardown (run in reverse order, always). */
   defer(what: string, fn: () => Promise<void> | void): void;
   /** Runs `vmlet <args>` inside the VM and waits; returns its exit code and output. */
@@ -46,6 +49,9 @@ interface Step {
   readonly title: string;
   run(ctx: DemoContext): Promise<void>;
 }
+
+/** The demo app's port inside the VM (the WorkloadGroup probe's target). */
+const APP_PORT = 8080;
 
 const common = (ctx: DemoContext) => ['--istio-dir', ctx.istioDir, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`];
 
@@ -79,26 +85,45 @@ const STEPS: Step[] = [
     title: 'Start the istiod simulator (test double: CA on 127.0.0.1, istioctl-shaped files with a 1h token)',
     async run(ctx) {
       const vmDir = join(ctx.tmp, 'istio');
-      const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '--import', 'tsx', join(ROOT, 'test', 'sim', 'cli.ts'), '--vm-dir', vmDir];
+      const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '--import', 'tsx', join(ROOT, 'test', 'sim', 'cli.ts'), '--vm-dir', vmDir,
+        '--group', 'vm-app', '--instance-ip', '127.0.0.1', '--app-port', String(APP_PORT), '--grace', '3s'];
       const sim = spawn(cmd!, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-      ctx.defer('stop the istiod simulator', () => stop(sim).then(() => undefined));
+      ctx.defer('stop the istiod simulator', async () => { await stop(sim); });
       const first = await new Promise<string>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('the simulator did not start within 15 s')), 15_000);
         createInterface({ input: sim.stdout! }).once('line', (line) => { clearTimeout(t); resolve(line); });
       });
-      const { port } = JSON.parse(first) as { port: number };
+      const { port, entriesUrl } = JSON.parse(first) as { port: number; entriesUrl: string };
       ctx.istioDir = vmDir;
+      ctx.entriesUrl = entriesUrl;
       say(`istiod simulator on ${bold(`127.0.0.1:${port}`)} (TLS, server name istiod.istio-system.svc)`);
-      say(`VM files in ${vmDir}: cluster.env, mesh.yaml (discoveryAddress localhost:${port}), root-cert.pem, istio-token, hosts`);
+      say(`VM files in ${vmDir}: cluster.env, mesh.yaml (discoveryAddress localhost:${port}, readinessProbe httpGet :${APP_PORT}), root-cert.pem, istio-token, hosts`);
+      say('WorkloadGroup bar/vm-app exists in the simulator (auto-registration on, grace period 3 s)');
       const r = ctx.vmletOnce(['validate', ...common(ctx)]);
       if (r.status !== 0) throw new Error(`vmlet validate exited ${r.status}: ${r.stderr}`);
       say('vmlet validate: the simulator\'s files are valid');
     },
   },
   {
+    title: `Start the demo app in the VM (HTTP on 127.0.0.1:${APP_PORT}, the WorkloadGroup's probe target)`,
+    async run(ctx) {
+      startApp(ctx);
+      ctx.defer('stop the demo app', () => (ctx.app ? stop(ctx.app).then(() => undefined) : undefined));
+      say(`app answering 200 on :${APP_PORT}`);
+    },
+  },
+  {
     title: 'Start vmlet and follow its live status (/events)',
     async run(ctx) {
-      const vmlet = ctx.vmletSpawn(['run', ...common(ctx), '--log-format', 'json'], 'log', (line) => {
+      // No Envoy build exists here: the demo runs the FAKE Envoy (test/fakes), which takes Envoy's
+      // command line, answers its admin API, fetches certificates over SDS and speaks ADS.
+      const sidecar = [
+        '--set', `envoy.binaryPath=${join(ROOT, 'test', 'fakes', 'fake-envoy.mjs')}`, '--set', 'envoy.runAsUser=',
+        '--set', `envoy.configDir=${join(ctx.tmp, 'envoy')}`, '--set', `sds.socketPath=${join(ctx.tmp, 'sds', 'socket')}`,
+        '--set', `xds.socketPath=${join(ctx.tmp, 'proxy', 'XDS')}`, '--set', 'health.propagationDelay=1s', '--set', 'general.drainGrace=2s',
+      ];
+      if (ctx.vmPrefix.length === 0) sidecar.push('--set', `envoy.adminPort=${await freePort()}`);
+      const vmlet = ctx.vmletSpawn(['run', ...common(ctx), ...sidecar, '--log-format', 'json'], 'log', (line) => {
         try {
           const l = JSON.parse(line) as { msg?: string; component?: string; level?: number };
           return l.level !== undefined && l.level >= 30 ? `${l.component ? `${l.component}: ` : ''}${l.msg}` : undefined;
@@ -107,10 +132,10 @@ const STEPS: Step[] = [
         }
       });
       ctx.vmlet = vmlet;
-      ctx.defer('stop vmlet', () => stop(vmlet));
+      ctx.defer('stop vmlet', async () => { await stop(vmlet); });
       await until(() => ctx.vmletOnce(['status', ...common(ctx)]).status === 0, 15_000, 'vmlet to be ready');
       const watch = ctx.vmletSpawn(['status', '--watch', ...common(ctx)], 'event');
-      ctx.defer('stop the event stream', () => stop(watch));
+      ctx.defer('stop the event stream', async () => { await stop(watch); });
       await sleep(300);
     },
   },
@@ -130,6 +155,29 @@ const STEPS: Step[] = [
     },
   },
   {
+    title: 'Into the mesh: the simulator auto-registered a WorkloadEntry from the WorkloadGroup',
+    async run(ctx) {
+      const e = (await untilEntry(ctx, (x) => x !== undefined, 15_000, 'the WorkloadEntry'))!;
+      say(`WorkloadEntry ${bold(`${e.namespace}/${e.name}`)} address ${e.spec.address}, labels ${JSON.stringify(e.labels)}`);
+      say(`annotations: connectedAt ${e.annotations['istio.io/connectedAt']}, health-checks-enabled ${e.annotations['proxy.istio.io/health-checks-enabled']}`);
+      const h = await untilEntry(ctx, (x) => healthy(x) === 'True', 15_000, 'Healthy=True');
+      say(`condition Healthy=${green(healthy(h) ?? '?')} (app probe AND Envoy ready, reported on the xDS stream)`);
+    },
+  },
+  {
+    title: 'Health follows the app: stop it, then start it again',
+    async run(ctx) {
+      await stop(ctx.app!);
+      say('app stopped');
+      const down = (await untilEntry(ctx, (x) => healthy(x) === 'False', 15_000, 'Healthy=False'))!;
+      say(`condition Healthy=${bold('False')}: ${down.status.conditions.find((c) => c.type === 'Healthy')?.message ?? ''}`);
+      startApp(ctx);
+      say('app started');
+      await untilEntry(ctx, (x) => healthy(x) === 'True', 15_000, 'Healthy=True');
+      say(`condition Healthy=${green('True')} again`);
+    },
+  },
+  {
     title: 'Ask vmlet how it is (vmlet status)',
     async run(ctx) {
       const r = ctx.vmletOnce(['status', ...common(ctx)]);
@@ -140,12 +188,41 @@ const STEPS: Step[] = [
     title: 'Stop vmlet (SIGTERM) and watch it stop in order',
     async run(ctx) {
       const t0 = performance.now();
-      const code = await stop(ctx.vmlet!);
-      say(`vmlet exited ${code} after ${Math.round(performance.now() - t0)} ms`);
+      // vmlet's own bound is general.shutdownTimeout (25 s); the demo's drain is 2 s.
+      const code = await stop(ctx.vmlet!, 30_000);
+      say(`vmlet exited ${code} after ${Math.round(performance.now() - t0)} ms (unhealthy reported first, then Envoy drained, then the stream closed)`);
       if (code !== 0) throw new Error(`vmlet exited ${code}`);
+      const e = await untilEntry(ctx, (x) => x === undefined || x.annotations['istio.io/disconnectedAt'] !== undefined, 10_000, 'disconnectedAt');
+      if (e) say(`WorkloadEntry disconnectedAt ${e.annotations['istio.io/disconnectedAt']}, Healthy=${healthy(e)}`);
+      await untilEntry(ctx, (x) => x === undefined, 10_000, 'deletion after the grace period');
+      say('WorkloadEntry deleted by the simulator after the 3 s grace period');
     },
   },
 ];
+
+interface Entry { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string>; spec: { address: string }; status: { conditions: { type: string; status: string; message?: string }[] } }
+
+const healthy = (e: Entry | undefined) => e?.status.conditions.find((c) => c.type === 'Healthy')?.status;
+
+/** Reads the simulator's WorkloadEntries from inside the VM (the simulator listens there). */
+function entries(ctx: DemoContext): Entry[] {
+  const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '-e', `fetch(${JSON.stringify(ctx.entriesUrl)}).then((r) => r.text()).then((t) => process.stdout.write(t))`];
+  const r = spawnSync(cmd!, rest, { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? (JSON.parse(r.stdout) as Entry[]) : [];
+}
+
+async function untilEntry(ctx: DemoContext, cond: (e: Entry | undefined) => boolean, timeoutMs: number, what: string): Promise<Entry | undefined> {
+  let e: Entry | undefined;
+  await until(() => { e = entries(ctx).find((x) => x.name.startsWith('vm-app-')); return cond(e); }, timeoutMs, what);
+  return e;
+}
+
+/** The demo application: a tiny HTTP server inside the VM that answers 200. */
+function startApp(ctx: DemoContext): void {
+  const code = `require('node:http').createServer((q, s) => s.end('ok')).listen(${APP_PORT}, '127.0.0.1')`;
+  const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '-e', code];
+  ctx.app = spawn(cmd!, rest, { stdio: 'ignore' });
+}
 
 function say(line: string): void {
   process.stdout.write(`   ${line}\n`);
@@ -170,11 +247,11 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-/** SIGTERM, SIGKILL after 5 s; resolves with the exit code. */
-function stop(child: ChildProcess): Promise<number | string> {
+/** SIGTERM, SIGKILL after `graceMs`; resolves with the exit code. */
+function stop(child: ChildProcess, graceMs = 5000): Promise<number | string> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode ?? -1);
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', (code, signal) => {
       clearTimeout(kill);
       resolve(code ?? signal ?? -1);
@@ -186,7 +263,7 @@ function stop(child: ChildProcess): Promise<number | string> {
 async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'vmlet-demo-'));
   const undo: { what: string; fn: () => Promise<void> | void }[] = [];
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run') };
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'), FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1' };
   const ctx: DemoContext = {
     vmPrefix: [],
     vmName: `vmlet-demo-${process.pid}`,
