@@ -38,8 +38,12 @@ export function statusLine(phase: Phase, gates: readonly GateState[], components
   } else if (phase === 'starting') {
     line = 'starting';
   } else {
-    const ok = components.filter((c) => c.state === 'ok').map((c) => c.name);
-    line = problems.length > 0 ? 'ready, degraded' : ok.length > 0 ? `ready: ${ok.join(', ')} ok` : 'ready';
+    // A component switched off on purpose reports ok with a detail starting "off"; say off, not ok.
+    const isOff = (c: { detail?: string }) => c.detail?.startsWith('off') === true;
+    const ok = components.filter((c) => c.state === 'ok' && !isOff(c)).map((c) => c.name);
+    const off = components.filter((c) => c.state === 'ok' && isOff(c)).map((c) => c.name);
+    const parts = [...(ok.length > 0 ? [`${ok.join(', ')} ok`] : []), ...(off.length > 0 ? [`${off.join(', ')} off`] : [])];
+    line = problems.length > 0 ? 'ready, degraded' : parts.length > 0 ? `ready: ${parts.join('; ')}` : 'ready';
   }
   if (problems.length > 0 && phase !== 'stopped') line += `; ${problems.join('; ')}`;
   line = line.replace(/[\r\n]+/g, ' ');

@@ -29,7 +29,7 @@ describe.skipIf(!canRun)('vmlet run under systemd notification', () => {
       env: { NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '1000000' },
     });
     try {
-      await waitFor(() => listener.messages().includes('READY=1\nSTATUS=ready'), { timeoutMs: 10_000, what: 'READY=1' });
+      await waitFor(() => listener.messages().includes('READY=1\nSTATUS=ready: capture off'), { timeoutMs: 10_000, what: 'READY=1' });
       await waitFor(() => listener.messages().filter((m) => m === 'WATCHDOG=1').length >= 2, { timeoutMs: 5000, what: 'two pings' });
       vmlet.child.kill('SIGHUP');
       await waitFor(() => listener.messages().filter((m) => m.startsWith('READY=1')).length === 2, { timeoutMs: 5000, what: 'READY=1 after the reload' });
@@ -41,9 +41,9 @@ describe.skipIf(!canRun)('vmlet run under systemd notification', () => {
     const messages = listener.messages().filter((m) => m !== 'WATCHDOG=1');
     expect(messages).toEqual([
       'STATUS=starting',
-      'READY=1\nSTATUS=ready',
+      'READY=1\nSTATUS=ready: capture off',
       expect.stringMatching(/^RELOADING=1\nMONOTONIC_USEC=\d+$/),
-      'READY=1\nSTATUS=ready',
+      'READY=1\nSTATUS=ready: capture off',
       'STOPPING=1\nSTATUS=stopping',
       'STATUS=stopped',
     ]);
