@@ -68,6 +68,11 @@ export interface Simulator {
   readonly faults: SimFaults;
   readonly calls: CaCall[];
   mintToken(opts: MintOptions): Promise<string>;
+  /**
+   * istiod's authenticator chain for any call on this server (e.g. ADS): a verified client
+   * certificate first, then the Bearer JWT (with the ClusterID rule). Undefined: UNAUTHENTICATED.
+   */
+  authenticate(call: AuthenticatableCall): Promise<{ auth: 'cert' | 'jwt'; identity: string } | undefined>;
   writeVmDir(dir: string, opts: VmDirOptions): Promise<void>;
   /** Switches signing to the next root; responses then carry [leaf, next root + old root]. */
   rotateRoot(): Promise<void>;
@@ -75,6 +80,11 @@ export interface Simulator {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface AuthenticatableCall {
+  readonly metadata: grpc.Metadata;
+  getAuthContext(): { sslPeerCertificate?: { raw?: Buffer } };
 }
 
 const SERVING_NAMES = ['istiod.istio-system.svc', 'istiod.istio-system.svc.cluster.local', 'istiod'];
@@ -89,7 +99,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults: SimFaults = { unavailable: false, delayMs: 0, garbageChain: false, oneElementChain: false, ttlOverrideMs: undefined };
   const calls: CaCall[] = [];
 
-  const handler = makeHandler({ trustDomain, maxTtlMs, tokens, faults, calls, trusted, signing: () => signing });
+  const authenticate = (call: AuthenticatableCall) => authenticateCall(call, trusted, tokens, trustDomain);
+  const handler = makeHandler({ maxTtlMs, faults, calls, authenticate, trusted, signing: () => signing });
   const provider = staticProvider(Buffer.from(root.pem + nextRoot.pem), Buffer.from(serving.certPem), Buffer.from(serving.keyPem));
   let port = opts.port ?? 0;
   let server: grpc.Server | undefined;
@@ -117,6 +128,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     calls,
     mintToken: (o) => tokens.mint(o),
+    authenticate,
     writeVmDir: async (dir, o) => writeVmDir(dir, { ...o, port, rootPem: root.pem, token: o.token ?? (await tokens.mint(o)) }),
     rotateRoot: async () => { signing = nextRoot; },
     pause: close,
@@ -125,10 +137,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 }
 
+async function authenticateCall(call: AuthenticatableCall, trusted: readonly CaKeyPair[], tokens: TokenIssuer, trustDomain: string): Promise<{ auth: 'cert' | 'jwt'; identity: string } | undefined> {
+  const peer = call.getAuthContext().sslPeerCertificate;
+  if (peer?.raw) {
+    const ids = await verifiedIdentities(peer.raw, trusted);
+    if (ids && ids.length > 0) return { auth: 'cert', identity: ids[0]! };
+  }
+  const clusterId = String(call.metadata.get('clusterid')[0] ?? '');
+  const bearer = call.metadata.get('authorization').map(String).find((v) => v.startsWith('Bearer '));
+  if (bearer && (clusterId === '' || clusterId === 'Kubernetes')) {
+    const who = await tokens.verify(bearer.slice('Bearer '.length));
+    if (who) return { auth: 'jwt', identity: `spiffe://${trustDomain}/ns/${who.ns}/sa/${who.sa}` };
+  }
+  return undefined;
+}
+
 interface HandlerContext {
-  readonly trustDomain: string;
   readonly maxTtlMs: number;
-  readonly tokens: TokenIssuer;
+  authenticate(call: AuthenticatableCall): Promise<{ auth: 'cert' | 'jwt'; identity: string } | undefined>;
   readonly faults: SimFaults;
   readonly calls: CaCall[];
   readonly trusted: readonly CaKeyPair[];
@@ -151,21 +177,9 @@ function makeHandler(ctx: HandlerContext) {
       if (ctx.faults.delayMs > 0) await new Promise((r) => setTimeout(r, ctx.faults.delayMs));
       if (ctx.faults.unavailable) return fail(grpc.status.UNAVAILABLE, 'simulated outage', 'none');
       // Authenticator chain, first success wins: client certificate, then the Bearer JWT.
-      let auth: CaCall['auth'] = 'none';
-      let identity: string | undefined;
-      const peer = call.getAuthContext().sslPeerCertificate;
-      if (peer?.raw) {
-        const ids = await verifiedIdentities(peer.raw, ctx.trusted);
-        if (ids && ids.length > 0) { auth = 'cert'; identity = ids[0]; }
-      }
-      if (identity === undefined) {
-        const clusterId = String(call.metadata.get('clusterid')[0] ?? '');
-        const bearer = call.metadata.get('authorization').map(String).find((v) => v.startsWith('Bearer '));
-        if (bearer && (clusterId === '' || clusterId === 'Kubernetes')) {
-          const who = await ctx.tokens.verify(bearer.slice('Bearer '.length));
-          if (who) { auth = 'jwt'; identity = `spiffe://${ctx.trustDomain}/ns/${who.ns}/sa/${who.sa}`; }
-        }
-      }
+      const who = await ctx.authenticate(call);
+      const auth: CaCall['auth'] = who?.auth ?? 'none';
+      const identity = who?.identity;
       if (identity === undefined) return fail(grpc.status.UNAUTHENTICATED, 'request authenticate failure', 'none');
       const ttlMs = req.validityDuration <= 0 ? 86_400_000 : req.validityDuration * 1000;
       if (ttlMs > ctx.maxTtlMs) return fail(grpc.status.INVALID_ARGUMENT, `requested TTL ${req.validityDuration}s is greater than the max allowed TTL`, auth, identity);
