@@ -10,7 +10,7 @@ import type { Deps } from '../deps.js';
 import type { Capability, Component } from '../lifecycle/index.js';
 import { CaptureExecutor } from './executor.js';
 import { readHostFacts } from './host-facts.js';
-import { optionsFromConfig, type CaptureOptions, type HostFacts } from './options.js';
+import { dnsCaptureSkipped, optionsFromConfig, type CaptureOptions, type HostFacts } from './options.js';
 import { buildPlan, type CapturePlan } from './rules.js';
 import { ExecRunner, type IptablesRunner } from './runner.js';
 import { clearState, readState, writeState } from './state.js';
@@ -67,6 +67,7 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
     if (full !== undefined) return;
     const facts = extras.facts ?? await readHostFacts(deps.config);
     const options = optionsFromConfig(deps.config, facts);
+    if (dnsCaptureSkipped(deps.config)) log.warn('DNS capture is asked for (ISTIO_META_DNS_CAPTURE) but vmlet has no DNS proxy on 15053 yet: DNS is NOT captured, so lookups keep working');
     const previous = await readState(stateDir).catch((err: unknown) => { log.warn({ err }, 'ignoring the capture state file'); return undefined; });
     if (previous !== undefined) log.info({ since: previous.appliedAt, pid: previous.pid }, 'capture rules from an earlier run are in place; replacing them atomically');
     full = buildPlan(options);

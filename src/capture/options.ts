@@ -56,7 +56,19 @@ export interface HostFacts {
 const nums = (list: readonly string[] | undefined): number[] | undefined =>
   list === undefined || list.length === 0 ? undefined : list.map(Number);
 
-export function optionsFromConfig(config: Pick<Config, 'capture'>, facts: HostFacts): CaptureOptions {
+/**
+ * Whether something in vmlet answers DNS on 15053 (pilot-agent's DNS proxy). Until one does,
+ * DNS capture (ISTIO_META_DNS_CAPTURE, on in istioctl's cluster.env) would send every lookup to
+ * a closed port, so it is not installed; `dnsCaptureSkipped` says so and callers warn.
+ */
+export const DNS_PROXY_AVAILABLE = false;
+
+/** true when the configuration asks for DNS capture that is left out (no DNS proxy). */
+export function dnsCaptureSkipped(config: Pick<Config, 'capture'>, dnsProxy = DNS_PROXY_AVAILABLE): boolean {
+  return config.capture.dnsCapture && !dnsProxy;
+}
+
+export function optionsFromConfig(config: Pick<Config, 'capture'>, facts: HostFacts, dnsProxy = DNS_PROXY_AVAILABLE): CaptureOptions {
   const c = config.capture;
   const proxyUids = nums(c.proxyUid) ?? [facts.proxyUserUid ?? FALLBACK_UID];
   // istio-iptables: PROXY_GID defaults to the uid *string* (issue 6576), not the group's gid.
@@ -69,7 +81,7 @@ export function optionsFromConfig(config: Pick<Config, 'capture'>, facts: HostFa
     excludeCidrs: c.serviceExcludeCidr,
     outboundPorts: c.outboundPorts,
     localOutboundPortsExclude: c.localOutboundPortsExclude,
-    dnsCapture: c.dnsCapture,
+    dnsCapture: c.dnsCapture && dnsProxy,
     dnsServers: facts.dnsServers.filter((s) => isIP(s) !== 0),
     proxyUids,
     proxyGids,

@@ -36,8 +36,8 @@ describe.skipIf(!ok).each(['nft', 'legacy'] as const)('capture with iptables-%s 
   beforeAll(async () => {
     ns.create();
     exec = new CaptureExecutor({ runner: new ExecRunner({ netns: ns.vm }), backend });
-    await ns.serve(ns.vm, [15001, 15006, 22, 15020]);
-    await ns.serve(ns.peer, [80, 5432]);
+    await ns.serve(ns.vm, [15001, 15006, 22, 15020, 15053]);
+    await ns.serve(ns.peer, [80, 5432, 53]);
     ipt(4, FOREIGN);
     ipt(6, FOREIGN);
   }, 30_000);
@@ -90,6 +90,8 @@ describe.skipIf(!ok).each(['nft', 'legacy'] as const)('capture with iptables-%s 
     expect(save(6)).not.toContain('ISTIO_');
     expect(save(4)).toContain('--dport 9 -j RETURN');
     expect(ns.connect(ns.vm, PEER_V4, 80, PROXY_UID)).toBe(`15001 ${PEER_V4}:80`);
+    expect(ns.connect(ns.vm, PEER_V4, 53)).toBe(`15053 ${PEER_V4}:53`);
+    expect(ns.connect(ns.vm, PEER_V4, 53, 4242)).toMatch(/^53 /);
   });
 
   it('repairs a half-applied run (only IPv4 done) and a flushed chain', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { optionsFromConfig, type HostFacts } from '../../../src/capture/options.js';
+import { dnsCaptureSkipped, optionsFromConfig, type HostFacts } from '../../../src/capture/options.js';
 import { buildPlan } from '../../../src/capture/rules.js';
 import { testConfig } from '../../helpers/test-config.js';
 
@@ -7,12 +7,19 @@ const facts: HostFacts = { proxyUserUid: 998, dnsServers: ['127.0.0.53'], hasGlo
 
 describe('capture options from cluster.env and config', () => {
   it('reads the istioctl cluster.env keys (inbound ports, excludes, service CIDR, DNS capture)', () => {
-    const o = optionsFromConfig(testConfig(), facts);
+    const o = optionsFromConfig(testConfig(), facts, true);
     expect(o.inboundPorts).toEqual([8080]);
     expect(o.localExcludePorts).toEqual([22, 15090, 15021, 15020]);
     expect(o.serviceCidrs).toBe('*');
     expect(o.dnsCapture).toBe(true);
     expect(o.dnsServers).toEqual(['127.0.0.53']);
+  });
+
+  it('leaves DNS capture out while no DNS proxy answers on 15053, and says so', () => {
+    expect(optionsFromConfig(testConfig(), facts, false).dnsCapture).toBe(false);
+    expect(dnsCaptureSkipped(testConfig(), false)).toBe(true);
+    expect(dnsCaptureSkipped(testConfig({ capture: { dnsCapture: false } }), false)).toBe(false);
+    expect(dnsCaptureSkipped(testConfig(), true)).toBe(false);
   });
 
   it("uses the proxy user's uid, and that number as gid (istio-iptables' PROXY_GID default)", () => {
