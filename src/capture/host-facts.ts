@@ -60,7 +60,9 @@ async function istiodEndpoints(config: Pick<Config, 'istio'> & { readonly istiod
 export async function readHostFacts(config: Config): Promise<HostFacts> {
   const user = config.capture.proxyUser || (config.envoy as Readonly<Record<string, unknown>>).runAsUser;
   return {
-    proxyUserUid: typeof user === 'string' && user !== '' ? await lookupUid(user) : undefined,
+    // envoy.runAsUser '' = Envoy runs as vmlet's own user: exempt that uid, or Envoy's own
+    // outbound connections would be redirected back to itself (reference §1.7).
+    proxyUserUid: typeof user === 'string' && user !== '' ? await lookupUid(user) : process.getuid?.(),
     dnsServers: config.capture.dnsCapture ? nameserversFrom(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')) : [],
     hasGlobalIpv6: hasGlobalIpv6(),
     istiod: config.capture.istiodExempt ? await istiodEndpoints(config) : [],
