@@ -41,13 +41,19 @@ export function createConnector(opts: ConnectorOptions, identity: IdentitySource
     'grpc.keepalive_timeout_ms': opts.keepaliveTimeoutMs,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.max_receive_message_length': -1,
+    // A channel of its own: a renewed client certificate or root is used on a new connection,
+    // never on a shared subchannel that still carries the old identity.
+    'grpc.use_local_subchannel_pool': 1,
     'grpc.initial_reconnect_backoff_ms': 500,
     'grpc.max_reconnect_backoff_ms': 10_000,
   };
   return {
     client(ctor, _target: IstiodTarget) {
       const id = identity?.current();
-      const root = opts.rootPem ? Buffer.from(opts.rootPem) : null;
+      // Istio's VM recipe reads the CA root from the directory its certificates are written to, so
+      // a root rotated through a renewal is trusted for istiod too: configured root + current one.
+      const roots = [opts.rootPem, id !== undefined && !opts.rootPem.includes(id.rootPem.trim()) ? id.rootPem : ''].join('\n').trim();
+      const root = roots ? Buffer.from(`${roots}\n`) : null;
       const valid = id !== undefined && id.notAfter > opts.now() && id.notBefore <= opts.now() + 300_000;
       const creds = valid
         ? grpc.credentials.createSsl(root, Buffer.from(id.keyPem), Buffer.from(id.certChainPem))

@@ -76,6 +76,8 @@ export interface Simulator {
   writeVmDir(dir: string, opts: VmDirOptions): Promise<void>;
   /** Switches signing to the next root; responses then carry [leaf, next root + old root]. */
   rotateRoot(): Promise<void>;
+  /** istiod's own serving certificate is re-issued by the next root (new connections see it). */
+  rotateServingCert(): Promise<void>;
   /** Closes the listener (clients see connection refused) until resume(). */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -102,6 +104,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const authenticate = (call: AuthenticatableCall) => authenticateCall(call, trusted, tokens, trustDomain);
   const handler = makeHandler({ maxTtlMs, faults, calls, authenticate, trusted, signing: () => signing });
   const provider = staticProvider(Buffer.from(root.pem + nextRoot.pem), Buffer.from(serving.certPem), Buffer.from(serving.keyPem));
+  const identityListeners = new Set<grpc.experimental.IdentityCertificateUpdateListener>();
+  provider.addIdentityCertificateListener = (l) => {
+    identityListeners.add(l);
+    setImmediate(() => l({ certificate: Buffer.from(servingNow.certPem), privateKey: Buffer.from(servingNow.keyPem) }));
+  };
+  let servingNow = serving;
   let port = opts.port ?? 0;
   let server: grpc.Server | undefined;
 
@@ -129,8 +137,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     calls,
     mintToken: (o) => tokens.mint(o),
     authenticate,
-    writeVmDir: async (dir, o) => writeVmDir(dir, { ...o, port, rootPem: root.pem, token: o.token ?? (await tokens.mint(o)) }),
+    // After rotateServingCert() istioctl would hand out both roots.
+    writeVmDir: async (dir, o) => writeVmDir(dir, { ...o, port, rootPem: servingNow === serving ? root.pem : root.pem + nextRoot.pem, token: o.token ?? (await tokens.mint(o)) }),
     rotateRoot: async () => { signing = nextRoot; },
+    rotateServingCert: async () => {
+      servingNow = await makeServingCert(nextRoot, SERVING_NAMES);
+      for (const l of identityListeners) l({ certificate: Buffer.from(servingNow.certPem), privateKey: Buffer.from(servingNow.keyPem) });
+    },
     pause: close,
     resume: listen,
     stop: close,
