@@ -79,6 +79,20 @@ describe('bad input and bad answers each have their own code, and no valid certi
     }
   });
 
+  it('a CA slower than istiod.requestTimeout: VMLET_CA_UNAVAILABLE naming DEADLINE_EXCEEDED, then success once it is fast', async () => {
+    sim.faults.delayMs = 1_500;
+    try {
+      await withRun({ ns: 'bar', sa: 'vm-sa' }, { 'istiod.requestTimeout': '300ms' }, async (run) => {
+        await waitFor(failedWith(run, 'VMLET_CA_UNAVAILABLE'), { what: 'deadline' });
+        expect(statusOf(run)!.detail).toMatch(/DEADLINE_EXCEEDED/);
+        sim.faults.delayMs = 0;
+        await waitFor(() => run.identity.source.current(), { what: 'certificate once the CA is fast', timeoutMs: 10_000 });
+      });
+    } finally {
+      sim.faults.delayMs = 0;
+    }
+  });
+
   it('a garbage leaf from istiod: VMLET_CA_BAD_CHAIN', async () => {
     sim.faults.garbageChain = true;
     try {
