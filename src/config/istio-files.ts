@@ -106,10 +106,19 @@ export function readIstioFiles(reader: FileReader, istioDir: string | undefined)
       file: paths.token, message: 'is empty',
       hint: 'write a fresh token with istioctl x workload entry configure (it expires after --tokenDuration, 1h by default)',
     }));
-  } else if (size.ok) {
+  } else if (size.ok || size.missing) {
+    // The token is needed once: after the first certificate vmlet renews with the certificate
+    // itself, so a token that expired and was deleted must not stop a restart. The path is kept so
+    // a token written later is picked up (it is re-read on every call).
     tokenPath = paths.token;
-  } else if (!size.missing || required) {
-    problems.push(problem(size.missing ? 'VMLET_CONFIG_FILE_MISSING' : 'VMLET_CONFIG_FILE_UNREADABLE', { file: paths.token, message: size.why, hint }));
+    if (size.missing && required) {
+      problems.push(problem('VMLET_CONFIG_FILE_MISSING', {
+        file: paths.token, message: `${size.why}; vmlet can still renew with a stored certificate`, severity: 'warning',
+        hint: 'needed only for the first certificate or after the stored one expired: write a fresh token there (kubectl create token <sa> -n <ns> --audience istio-ca)',
+      }));
+    }
+  } else {
+    problems.push(problem('VMLET_CONFIG_FILE_UNREADABLE', { file: paths.token, message: size.why, hint }));
   }
 
   const hostsFile = read(paths.hosts);

@@ -45,7 +45,8 @@ describe('stock VM locations', () => {
   it('an absent stock file is not a problem; its input is just empty', () => {
     const r = loadConfig({ reader: stockReader([STOCK_ISTIO_PATHS.token, STOCK_ISTIO_PATHS.clusterEnv]) });
     expect(r.problems).toEqual([]);
-    expect(r.config.istio.tokenPath).toBeUndefined();
+    // The token path stays known: a token written later is read on the next CA call.
+    expect(r.config.istio.tokenPath).toBe(STOCK_ISTIO_PATHS.token);
     expect(r.config.istio.clusterEnv).toEqual({});
   });
 
@@ -55,7 +56,7 @@ describe('stock VM locations', () => {
     expect(r.problems.map((p) => `${p.code} ${p.file}`)).toEqual([
       'VMLET_CONFIG_FILE_MISSING /opt/istio-out/mesh.yaml',
       'VMLET_CONFIG_FILE_MISSING /opt/istio-out/root-cert.pem',
-      'VMLET_CONFIG_FILE_MISSING /opt/istio-out/istio-token',
+      'VMLET_CONFIG_FILE_MISSING /opt/istio-out/istio-token', // a warning: the token is needed once
       'VMLET_CONFIG_FILE_MISSING /opt/istio-out/hosts',
     ]);
   });

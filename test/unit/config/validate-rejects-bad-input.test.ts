@@ -23,7 +23,6 @@ const config = (dir: string, text: string) => writeFileSync(join(dir, 'config.ya
 const cases: Case[] = [
   { name: 'missing cluster.env', arrange: (i) => rmSync(join(i, 'cluster.env')), code: 'VMLET_CONFIG_FILE_MISSING', file: 'cluster.env' },
   { name: 'missing root-cert.pem', arrange: (i) => rmSync(join(i, 'root-cert.pem')), code: 'VMLET_CONFIG_FILE_MISSING', file: 'root-cert.pem' },
-  { name: 'missing istio-token', arrange: (i) => rmSync(join(i, 'istio-token')), code: 'VMLET_CONFIG_FILE_MISSING', file: 'istio-token' },
   { name: 'missing hosts', arrange: (i) => rmSync(join(i, 'hosts')), code: 'VMLET_CONFIG_FILE_MISSING', file: 'hosts' },
   {
     name: 'unreadable mesh.yaml (a directory in its place)',
