@@ -32,7 +32,12 @@ function memKb(pid) {
 
 async function idle(args, label) {
   const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run') },
+    // Never the host's iptables; and without a reachable istiod or an Envoy build (the fixture's
+    // istiod does not exist) identity, Envoy and xDS are off: this measures the agent's idle spine.
+    env: {
+      PATH: process.env.PATH, VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'),
+      VMLET_CAPTURE_ENABLED: 'false', VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const samples = [];

@@ -3,9 +3,7 @@
 // with the node (id, cluster, metadata as a Struct) on the first request only, subscribes to
 // clusters then listeners, ACKs every response, and reconnects with backoff (500 ms doubling to
 // 5 s) when the stream ends. Events go to `record` (xds-open, xds-response, xds-closed).
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { envoyProtoRoot, require } from './envoy-proto-root.mjs';
 
 // protobufjs defines google.protobuf.Struct itself, with camelCase member names, even under keepCase.
 const toValue = (v) => {
@@ -19,18 +17,8 @@ const toValue = (v) => {
 const toStruct = (o) => ({ fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toValue(v)])) });
 
 export function startFakeAds(bootstrap, record) {
-  const require = createRequire(import.meta.url);
   const grpc = require('@grpc/grpc-js');
-  const protobuf = require('protobufjs');
-  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
-  const pbjs = dirname(require.resolve('protobufjs/package.json'));
-  const root = new protobuf.Root();
-  root.resolvePath = (_o, target) => {
-    if (target.startsWith('google/protobuf/')) return join(pbjs, target);
-    for (const d of ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate']) if (existsSync(join(deps, d, target))) return join(deps, d, target);
-    return target;
-  };
-  root.loadSync(['envoy/service/discovery/v3/discovery.proto'], { keepCase: true });
+  const root = envoyProtoRoot(['envoy/service/discovery/v3/discovery.proto']);
   const delta = bootstrap.dynamic_resources?.ads_config?.api_type !== 'GRPC';
   const Req = root.lookupType(`envoy.service.discovery.v3.${delta ? 'DeltaDiscoveryRequest' : 'DiscoveryRequest'}`);
   const Res = root.lookupType(`envoy.service.discovery.v3.${delta ? 'DeltaDiscoveryResponse' : 'DiscoveryResponse'}`);

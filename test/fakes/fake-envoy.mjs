@@ -13,8 +13,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 const argv = process.argv.slice(2);
 const env = process.env;
@@ -103,18 +101,9 @@ if (env.FAKE_ENVOY_XDS === '1') {
 
 // ── SDS, like Envoy: one stream per secret, node on the first message only, ACK every response
 if (env.FAKE_ENVOY_SDS === '1') {
-  const require = createRequire(import.meta.url);
+  const { envoyProtoRoot, require } = await import('./envoy-proto-root.mjs');
   const grpc = require('@grpc/grpc-js');
-  const protobuf = require('protobufjs');
-  const deps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
-  const pbjs = dirname(require.resolve('protobufjs/package.json'));
-  const root = new protobuf.Root();
-  root.resolvePath = (_o, target) => {
-    if (target.startsWith('google/protobuf/')) return join(pbjs, target);
-    for (const d of ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate']) if (existsSync(join(deps, d, target))) return join(deps, d, target);
-    return target;
-  };
-  root.loadSync(['envoy/service/discovery/v3/discovery.proto', 'envoy/extensions/transport_sockets/tls/v3/secret.proto'], { keepCase: true });
+  const root = envoyProtoRoot(['envoy/service/discovery/v3/discovery.proto', 'envoy/extensions/transport_sockets/tls/v3/secret.proto']);
   const Req = root.lookupType('envoy.service.discovery.v3.DiscoveryRequest');
   const Res = root.lookupType('envoy.service.discovery.v3.DiscoveryResponse');
   const Secret = root.lookupType('envoy.extensions.transport_sockets.tls.v3.Secret');
