@@ -69,7 +69,8 @@ export async function stageTree(o) {
 
   for (const d of DOCS) if (existsSync(src(d))) put(root, `${doc}/${d.split('/').pop()}`, src(d), 0o644);
   put(root, `${doc}/nodejs-LICENSE`, runtime.license, 0o644);
-  write(root, `${doc}/third-party-licenses.txt`, thirdPartyNotices(repo), 0o644);
+  // Some packages ship CRLF licence files; the doc is plain Unix text (rpmlint wrong-file-end-of-line-encoding).
+  write(root, `${doc}/third-party-licenses.txt`, thirdPartyNotices(repo).replace(/\r\n?/g, '\n'), 0o644);
   if (format === 'deb') {
     put(root, `${doc}/copyright`, src('packaging/deb/copyright'), 0o644);
     put(root, 'usr/share/lintian/overrides/vmlet', src('packaging/deb/lintian-overrides'), 0o644);

@@ -40,6 +40,11 @@ describe.runIf(runnable)('the real vmlet under vmlet.service', () => {
     // Only the watchdog period is shortened, so the test does not wait 30 s per check.
     mkdirSync(join(m.root, 'etc/systemd/system/vmlet.service.d'), { recursive: true });
     writeFileSync(join(m.root, 'etc/systemd/system/vmlet.service.d/50-test-watchdog.conf'), '[Service]\nWatchdogSec=3s\n');
+    // No istiod and no Envoy build are reachable inside this container (--private-network): the
+    // agent runs its systemd-facing spine (config, status, capture, sd_notify) without identity,
+    // Envoy and xDS, which the simulator-based tests under test/integration cover.
+    writeFileSync(join(m.root, 'etc/systemd/system/vmlet.service.d/60-test-no-control-plane.conf'),
+      '[Service]\nEnvironment=VMLET_IDENTITY_ENABLED=false VMLET_ENVOY_ENABLED=false VMLET_XDS_ENABLED=false\n');
     m.sh('systemctl daemon-reload');
   });
   afterAll(async () => {
