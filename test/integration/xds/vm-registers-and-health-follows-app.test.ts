@@ -88,6 +88,7 @@ describe('a VM registers and reports health through vmlet run', { timeout: 60_00
     const code = await vmlet.stop(10_000);
     await waitFor(() => entry() === undefined, { timeoutMs: 5000, what: 'deletion' });
     clearInterval(timer);
+    sample(); // the deletion may land between the last tick and waitFor's own check
     expect(code).toBe(0);
     expect(seen).toEqual(['connected:True', 'connected:False', 'disconnected:False', 'deleted']);
   });
