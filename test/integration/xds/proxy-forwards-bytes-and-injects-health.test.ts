@@ -172,7 +172,7 @@ describe('delta ADS through the proxy', () => {
     const first = enc(DReq, { node: { id: 'x' }, type_url: CDS, resource_names_subscribe: ['*'] });
     stream.write(first);
     stream.write(enc(DReq, { type_url: TYPE.listener }));
-    const up = await waitFor(() => istiod.streams[n]?.got.length === 3 && istiod.streams[n], { what: 'delta upstream' });
+    const up = await waitFor(() => (istiod.streams[n]?.got.length === 3 ? istiod.streams[n] : undefined), { what: 'delta upstream' });
     expect(up.flavor).toBe('delta');
     expect(up.got[0]!.equals(first)).toBe(true);
     expect(dec(DReq, up.got[2]!)).toEqual({ type_url: TYPE.health, error_detail: { code: 13, message: 'down' } });
