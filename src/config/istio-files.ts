@@ -111,7 +111,7 @@ export function readIstioFiles(reader: FileReader, istioDir: string | undefined)
     // itself, so a token that expired and was deleted must not stop a restart. The path is kept so
     // a token written later is picked up (it is re-read on every call).
     tokenPath = paths.token;
-    if (size.missing && required) {
+    if (!size.ok && required) {
       problems.push(problem('VMLET_CONFIG_FILE_MISSING', {
         file: paths.token, message: `${size.why}; vmlet can still renew with a stored certificate`, severity: 'warning',
         hint: 'needed only for the first certificate or after the stored one expired: write a fresh token there (kubectl create token <sa> -n <ns> --audience istio-ca)',
