@@ -42,7 +42,7 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
   const why = !c.enabled ? 'capture.enabled=false' : c.customIptables ? 'ISTIO_CUSTOM_IP_TABLES=true (the operator manages iptables)' : undefined;
   if (why !== undefined) {
     log.warn(`TRAFFIC CAPTURE IS OFF (${why}): applications bypass Envoy unless they use it explicitly`);
-    deps.status.set('capture', 'ok', `off: ${why}`);
+    deps.status.set('capture', 'off', why);
     return { active: false, watchEnvoy: () => undefined };
   }
   if (!(extras.isRoot ?? process.getuid?.() === 0)) {

@@ -38,10 +38,8 @@ export function statusLine(phase: Phase, gates: readonly GateState[], components
   } else if (phase === 'starting') {
     line = 'starting';
   } else {
-    // A component switched off on purpose reports ok with a detail starting "off"; say off, not ok.
-    const isOff = (c: { detail?: string }) => c.detail?.startsWith('off') === true;
-    const ok = components.filter((c) => c.state === 'ok' && !isOff(c)).map((c) => c.name);
-    const off = components.filter((c) => c.state === 'ok' && isOff(c)).map((c) => c.name);
+    const ok = components.filter((c) => c.state === 'ok').map((c) => c.name);
+    const off = components.filter((c) => c.state === 'off').map((c) => c.name);
     const parts = [...(ok.length > 0 ? [`${ok.join(', ')} ok`] : []), ...(off.length > 0 ? [`${off.join(', ')} off`] : [])];
     line = problems.length > 0 ? 'ready, degraded' : parts.length > 0 ? `ready: ${parts.join('; ')}` : 'ready';
   }

@@ -20,7 +20,8 @@ export interface Gates {
   register(name: string): Gate;
 }
 
-export type ComponentState = 'starting' | 'ok' | 'degraded' | 'failed' | 'stopping' | 'stopped';
+/** `off`: switched off on purpose by configuration (not a problem, not running). */
+export type ComponentState = 'starting' | 'ok' | 'off' | 'degraded' | 'failed' | 'stopping' | 'stopped';
 
 export interface StatusBoard {
   /** One human line per component, e.g. identity: ok "spiffe://cluster.local/ns/a/sa/b, expires in 23h". */

@@ -28,14 +28,14 @@ describe('vmlet status', () => {
   it('prints the status line and phase, exit 0 when ready', () => {
     const r = status();
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^vmlet: ready: capture off\nphase: ready \(ready\)\ncomponents:\n  capture +ok +off: /);
+    expect(r.stdout).toMatch(/^vmlet: ready: capture off\nphase: ready \(ready\)\ncomponents:\n  capture +off +capture.enabled=false/);
     expect(r.status).toBe(0);
   });
 
   it('--json prints the snapshot', () => {
     const r = status('--json');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ phase: 'ready', ready: true, gates: [], components: [{ name: 'capture', state: 'ok' }], line: 'ready: capture off' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ phase: 'ready', ready: true, gates: [], components: [{ name: 'capture', state: 'off' }], line: 'ready: capture off' });
   });
 
   it('--watch --json streams the state first, then the stop, and ends with exit 0 when vmlet stops', async () => {
