@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools } from '../../../packaging/ensure-tools.mjs';
 import { waitFor } from '../../helpers/wait-for.js';
+import { expect } from 'vitest';
 
 export const ROOTFS_CACHE = process.env.VMLET_ROOTFS_CACHE ?? join(homedir(), '.cache', 'vmlet-rootfs', 'bookworm');
 
@@ -137,4 +138,24 @@ export function isRunnable(): string | undefined {
   }
   if (!existsSync('/etc/apt')) return 'no apt sources on this machine to read a Debian mirror from';
   return undefined;
+}
+
+/** A property of vmlet.service inside the machine (`systemctl show -P`). */
+export function unitProp(m: Machine, name: string): string {
+  return m.sh(`systemctl show -P ${name} vmlet.service`).trim();
+}
+
+/**
+ * Watches vmlet.service for `seconds` (several WatchdogSec periods in the tests): it must stay
+ * active with no restart, i.e. the watchdog pings arrive.
+ */
+export async function expectStaysActive(m: Machine, seconds = 8): Promise<void> {
+  const t0 = Date.now();
+  const states = new Set<string>();
+  await waitFor(() => {
+    states.add(unitProp(m, 'ActiveState'));
+    return Date.now() - t0 > seconds * 1000;
+  }, { timeoutMs: (seconds + 7) * 1000, intervalMs: 1_000, what: `${seconds} s of uptime` });
+  expect([...states]).toEqual(['active']);
+  expect(unitProp(m, 'NRestarts')).toBe('0');
 }
