@@ -2,7 +2,8 @@
  * The workload health loop (pilot-agent's WorkloadHealthChecker, protocol facts §6.3): wait the
  * initial delay, check at once, then every period; after `successThreshold` consecutive passes
  * report Healthy, after `failureThreshold` consecutive failures report Unhealthy(reason); only
- * transitions are reported. A check is the AND of Envoy's readiness and the application probe,
+ * transitions are reported, and a change of reason while unhealthy (pilot-agent keeps the first
+ * reason, so istiod went on showing "Envoy is not ready" for an app that was down). A check is the AND of Envoy's readiness and the application probe,
  * the first failure wins.
  */
 import type { Clock, Component } from '../lifecycle/types.js';
@@ -22,7 +23,7 @@ export interface HealthCheckerOptions {
   /** Envoy's readiness; undefined = ready, else the reason. */
   readonly envoyReady: () => string | undefined;
   readonly clock: Clock;
-  /** Called on every transition, never twice with the same state. */
+  /** Called on every transition (and new reason while unhealthy), never twice with the same state. */
   readonly onChange: (state: HealthState) => void;
 }
 
@@ -51,7 +52,9 @@ export class HealthChecker implements Component {
     } else {
       this.passes = 0;
       this.failures += 1;
-      if (this.failures >= this.opts.spec.failureThreshold && this.last !== false) this.report({ healthy: false, message: reason });
+      if (this.failures >= this.opts.spec.failureThreshold && (this.last !== false || this.current?.message !== reason)) {
+        this.report({ healthy: false, message: reason });
+      }
     }
   }
 

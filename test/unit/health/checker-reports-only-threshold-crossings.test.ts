@@ -37,6 +37,16 @@ describe('health checker', () => {
     expect(reports).toEqual([{ healthy: false, message: 'Envoy is not ready: LDS not synced' }, { healthy: true }]);
   });
 
+  it('reports a new reason while unhealthy, once (istiod would otherwise keep a stale message)', async () => {
+    let envoy: string | undefined = 'no config yet';
+    const { c, reports } = checker(['connection refused', 'connection refused'], {}, () => envoy);
+    await c.checkOnce();
+    envoy = undefined;
+    await c.checkOnce();
+    await c.checkOnce();
+    expect(reports).toEqual([{ healthy: false, message: 'Envoy is not ready: no config yet' }, { healthy: false, message: 'connection refused' }]);
+  });
+
   it('runs until aborted', async () => {
     const { c, reports } = checker([undefined], { period: 10 });
     const ac = new AbortController();
