@@ -79,7 +79,11 @@ export class IdentityManager implements Component, IdentitySource {
     const stored = this.o.store.load();
     const ours = stored !== undefined && stored.spiffeId.endsWith(`/ns/${this.o.namespace}/sa/${this.o.serviceAccount}`);
     if (stored !== undefined && !ours) this.o.logger.warn({ spiffeId: stored.spiffeId }, `the stored certificate is for ${stored.spiffeId}, not ${this.o.namespace}/${this.o.serviceAccount}: requesting a new one`);
-    if (stored !== undefined && ours && stored.notAfter > clock.now()) this.adopt(stored, stored.notBefore, 'loaded');
+    if (stored !== undefined && ours && stored.notAfter > clock.now()) {
+      // Issued when it was stored (clamped to its validity), not at its backdated NotBefore.
+      const issued = Math.min(clock.now(), Math.max(stored.notBefore, this.o.store.storedAt() ?? stored.notBefore));
+      this.adopt(stored, issued, 'loaded');
+    }
     else this.o.status.set('identity', 'starting', 'requesting the first certificate from istiod');
     const backoff = new Backoff(this.o.backoff ?? CA_BACKOFF, this.o.random);
     while (!signal.aborted) {

@@ -6,7 +6,7 @@
  * a chain whose leaf does not match the key, which load() refuses (then the token is needed).
  * Nothing is ever deleted.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { VmletError } from '../errors.js';
 import { identityFrom, istioCertChainFile, splitIstioChain } from './chain.js';
@@ -73,6 +73,19 @@ export class CertStore {
     if (!key || !chain || !root) return undefined;
     try {
       return identityFrom(splitIstioChain(chain, root), root, key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * When the stored certificate was written (ms), the best record of when it was issued: istiod
+   * backdates NotBefore by 2 minutes, so NotBefore would make a restarted vmlet renew a
+   * short-lived certificate at once. Undefined when the file cannot be read.
+   */
+  storedAt(): number | undefined {
+    try {
+      return statSync(join(this.dir, CHAIN_FILE)).mtimeMs;
     } catch {
       return undefined;
     }

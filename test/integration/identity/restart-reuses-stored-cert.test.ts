@@ -39,6 +39,26 @@ describe('a restart with a valid stored certificate', { timeout: 20_000 }, () =>
     }
   });
 
+  it('a short-lived certificate is not renewed at once after a restart (its NotBefore is backdated 2 minutes)', async () => {
+    // 60 s lifetime, NotBefore 2 min in the past: counting from NotBefore, half of the lifetime
+    // would have passed before it was issued. Real istiod does this (found in the e2e tier).
+    const flags = { 'identity.storeDir': tmp.join('store-short'), 'identity.certTtl': '60s' };
+    const first = runIdentity(tmp.join('istio'), flags);
+    const issued = await waitFor(() => first.identity.source.current(), { what: 'first certificate', timeoutMs: 10_000 });
+    await first.stop();
+    expect(issued.notAfter - issued.notBefore).toBeGreaterThan(170_000);
+    const before = sim.calls.length;
+    const second = runIdentity(tmp.join('istio'), flags);
+    try {
+      await waitFor(() => second.identity.source.current(), { what: 'stored certificate', timeoutMs: 2_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(second.identity.source.current()?.certChainPem).toBe(issued.certChainPem);
+      expect(sim.calls.length).toBe(before);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('a stored certificate for another service account is not used: a new one is requested', async () => {
     const other = tmp.join('istio-other');
     await sim.writeVmDir(other, { ns: 'bar', sa: 'other-sa' });
