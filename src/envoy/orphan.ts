@@ -5,8 +5,8 @@
  * bootstrap, so a reused PID is never killed), and stops it before starting its own.
  */
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { Clock } from '../lifecycle/types.js';
 import type { Logger } from '../log.js';
 
@@ -26,7 +26,9 @@ export function isOurEnvoy(argv: readonly string[], binaryPath: string, bootstra
   return argv.slice(0, c).some((a) => a === binaryPath || basename(a) === basename(binaryPath));
 }
 
+/** Writes the PID file, creating its directory (a run dir not made by systemd's RuntimeDirectory=). */
 export async function writePidFile(path: string, pid: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   await writeFile(path, `${pid}\n`, { mode: 0o644 });
 }
 

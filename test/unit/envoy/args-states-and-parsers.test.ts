@@ -90,3 +90,19 @@ describe('envoy user', () => {
     expect(() => envoyCredentials('no-such-user-vmlet')).toThrow(expect.objectContaining({ code: 'VMLET_ENVOY_USER_UNKNOWN' }));
   });
 });
+
+describe('the Envoy PID file', () => {
+  it('is written even when the run directory does not exist yet (not made by systemd), so a leftover Envoy can be found', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writePidFile } = await import('../../../src/envoy/orphan.js');
+    const dir = mkdtempSync(join(tmpdir(), 'pidfile-'));
+    try {
+      await writePidFile(join(dir, 'run', 'envoy.pid'), 4242);
+      expect(readFileSync(join(dir, 'run', 'envoy.pid'), 'utf8')).toBe('4242\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
