@@ -75,6 +75,27 @@ export function canonicalCidr(cidr: string): string {
   throw new Error(`not an address: ${cidr}`);
 }
 
+const BITS: Record<Family, number> = { 4: 32, 6: 128 };
+
+/** The first and last address of a CIDR as integers (`10.0.0.0/8` → 10.0.0.0 … 10.255.255.255). */
+export function cidrBounds(cidr: string): { family: Family; first: bigint; last: bigint } {
+  const canon = canonicalCidr(cidr);
+  const [addr = '', lenText = ''] = canon.split('/');
+  const family = familyOf(addr) as Family;
+  const first = family === 4 ? BigInt(v4ToInt(addr)) : v6ToWords(addr).reduce((acc, w) => (acc << 16n) | BigInt(w), 0n);
+  const hostBits = BigInt(BITS[family] - Number(lenText));
+  return { family, first, last: first + (1n << hostBits) - 1n };
+}
+
+/** The canonical CIDR text for a network address given as an integer and a prefix length. */
+export function formatCidr(family: Family, addr: bigint, len: number): string {
+  if (family === 4) return `${intToV4(Number(addr))}/${len}`;
+  const words = Array.from({ length: 8 }, (_, i) => Number((addr >> BigInt(16 * (7 - i))) & 0xffffn));
+  return `${wordsToV6(words)}/${len}`;
+}
+
+export const addressBits = (family: Family): number => BITS[family];
+
 /** true when the CIDR's address is a loopback address (127.0.0.0/8, ::1), as istio-iptables checks. */
 export function coversLoopback(cidr: string): boolean {
   const addr = cidr.split('/')[0] ?? '';

@@ -2,9 +2,12 @@
  * The pure rule builder: CaptureOptions → the rules of one address family, with Istio's chain
  * names and istio-iptables' generation order (reference §2.2), each rule spelled exactly as
  * iptables-save prints it so verification is a plain comparison. vmlet's safety defaults
- * (SSH, cloud metadata, root → istiod) are marked where they are added.
+ * (SSH, cloud metadata, root → istiod) are marked where they are added. Port lists and CIDR
+ * lists that share one target are compacted (./compact.ts): multiport groups and merged CIDRs
+ * instead of one rule each, the same connections captured with far fewer rules.
  */
 import { canonicalCidr, coversLoopback, familyOf, type Family } from './cidr.js';
+import { mergeCidrs, portGroups, portMatch } from './compact.js';
 import { METADATA_V4, METADATA_V6, SSH_PORT, type CaptureOptions } from './options.js';
 
 export type Table = 'nat' | 'raw';
@@ -63,22 +66,20 @@ export function buildFamilyRules(o: CaptureOptions, family: Family): FamilyRules
   if (o.inboundPorts === '*') {
     nat.add('PREROUTING', '-p tcp -j ISTIO_INBOUND');
     const excludes = uniq(o.sshExempt && !o.localExcludePorts.includes(ssh) ? [ssh, ...o.localExcludePorts] : o.localExcludePorts);
-    for (const p of excludes) nat.add('ISTIO_INBOUND', `${tcpPort(p)} -j RETURN`);
+    for (const g of portGroups(excludes)) nat.add('ISTIO_INBOUND', `${portMatch('tcp', g)} -j RETURN`);
     nat.add('ISTIO_INBOUND', '-p tcp -j ISTIO_IN_REDIRECT');
   } else {
     const ports = uniq(o.inboundPorts.filter((p) => !(o.sshExempt && p === ssh)));
     if (ports.length > 0) {
       nat.add('PREROUTING', '-p tcp -j ISTIO_INBOUND');
-      for (const p of ports) nat.add('ISTIO_INBOUND', `${tcpPort(p)} -j ISTIO_IN_REDIRECT`);
+      for (const g of portGroups(ports)) nat.add('ISTIO_INBOUND', `${portMatch('tcp', g)} -j ISTIO_IN_REDIRECT`);
     }
   }
 
   // Outbound.
   nat.add('OUTPUT', '-j ISTIO_OUTPUT');
-  for (const p of uniq(o.localOutboundPortsExclude)) {
-    nat.add('ISTIO_OUTPUT', `${tcpPort(p)} -j RETURN`);
-    nat.add('ISTIO_OUTPUT', `-p udp -m udp --dport ${p} -j RETURN`);
-  }
+  const outExcludes = portGroups(o.localOutboundPortsExclude);
+  for (const proto of ['tcp', 'udp'] as const) for (const g of outExcludes) nat.add('ISTIO_OUTPUT', `${portMatch(proto, g)} -j RETURN`);
   nat.add('ISTIO_OUTPUT', `-s ${passthrough} -o lo -j RETURN`);
   const serviceList = o.serviceCidrs === '*' ? [] : mine(o.serviceCidrs);
   const loopbackCaptured = serviceList.some(coversLoopback);
@@ -104,10 +105,10 @@ export function buildFamilyRules(o: CaptureOptions, family: Family): FamilyRules
   nat.add('ISTIO_OUTPUT', `-d ${loop} -j RETURN`);
   // Safety: cloud metadata is appended to the exclusions (after DNS, so a metadata-server resolver stays captured).
   const meta = o.metadataExempt ? [family === 4 ? METADATA_V4 : METADATA_V6] : [];
-  for (const c of mine([...o.excludeCidrs, ...meta])) nat.add('ISTIO_OUTPUT', `-d ${c} -j RETURN`);
-  for (const p of uniq(o.outboundPorts)) nat.add('ISTIO_OUTPUT', `${tcpPort(p)} -j ISTIO_REDIRECT`);
+  for (const c of mergeCidrs(mine([...o.excludeCidrs, ...meta]), family)) nat.add('ISTIO_OUTPUT', `-d ${c} -j RETURN`);
+  for (const g of portGroups(o.outboundPorts)) nat.add('ISTIO_OUTPUT', `${portMatch('tcp', g)} -j ISTIO_REDIRECT`);
   if (o.serviceCidrs === '*') nat.add('ISTIO_OUTPUT', '-j ISTIO_REDIRECT');
-  for (const c of serviceList) nat.add('ISTIO_OUTPUT', `-d ${c} -j ISTIO_REDIRECT`);
+  for (const c of mergeCidrs(serviceList, family)) nat.add('ISTIO_OUTPUT', `-d ${c} -j ISTIO_REDIRECT`);
 
   // DNS conntrack zones (raw), only when this family has nameservers.
   if (dns && servers.length > 0) {

@@ -17,10 +17,10 @@ const ok = requireOrSkip(isRoot() && hasBinary('ip') && hasBinary('iptables-nft-
 const PROXY_UID = 1337;
 const OPTIONS: CaptureOptions = baseOptions({
   inboundPorts: '*',
-  localExcludePorts: [15020],
+  localExcludePorts: [15020, 15090],
   serviceCidrs: '*',
   excludeCidrs: [`${OTHER_V4}/32`, `${OTHER_V6}/128`],
-  localOutboundPortsExclude: [5432],
+  localOutboundPortsExclude: [5432, 6379],
   proxyUids: [PROXY_UID],
   proxyGids: [PROXY_UID],
   ipv6: true,
