@@ -1,23 +1,46 @@
-// Benchmark (not a test): resident memory of an idle `vmlet run` (no capabilities busy) after it
-// has been up for a while, as systemd would see it. Target: <= 45 MB after 60 s.
+// Benchmark (not a test): resident memory of an idle `vmlet run` after it has been up for a while,
+// as systemd would see it, next to an empty node process started in the same run.
+// Target: <= 45 MB after 60 s for the minimal configuration.
 //
-//   npm run build && node bench/run-idle.mjs [--seconds 60] [--istio-dir DIR]
+//   npm run build && node bench/run-idle.mjs [--seconds 60] [--mode minimal|realistic|both]
+//                                            [--istio-dir DIR] [--node-arg FLAG ...]
 //
-// Reads VmRSS/VmHWM from /proc/<pid>/status of the bundled CLI (node start-up included) at a few
-// points, and prints an empty node process's RSS next to it, to show what is vmlet and what is node.
+// minimal:   the agent's spine (config, status server, lifecycle, sdnotify) with identity, Envoy,
+//            xDS and capture switched off by environment, as a VM without a reachable istiod.
+// realistic: identity, Envoy and xDS on, against the in-repo istiod simulator (a test double, in
+//            this process) with the FAKE Envoy (test/fakes/fake-envoy.mjs, its own process, not
+//            counted) speaking ADS and SDS through vmlet; sampling starts once the WorkloadEntry
+//            is registered. Capture stays off in both (never the host's iptables).
+// --node-arg passes a flag to vmlet's node (what-if runs, e.g. --node-arg=--max-semi-space-size=1).
+//
+// Reads VmRSS/VmHWM from /proc/<pid>/status and Pss plus where resident memory sits from
+// /proc/<pid>/smaps: "code" = file-backed pages (the node binary and shared libraries: clean, shared
+// with every node process, evictable), "heap" = anonymous pages (V8's heap, malloc, stacks).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, 'istio-dir': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    mode: { type: 'string', default: 'both' },
+    'istio-dir': { type: 'string' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
+  },
+});
 const seconds = Math.max(5, Math.min(600, Number(values.seconds)));
-const istioDir = values['istio-dir'] ?? join(root, 'test/fixtures/istio-vm');
+const modes = values.mode === 'both' ? ['minimal', 'realistic'] : [values.mode];
+if (!modes.every((m) => m === 'minimal' || m === 'realistic')) throw new Error(`--mode ${values.mode}: minimal, realistic or both`);
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const mb = (kb) => (kb / 1024).toFixed(1);
+const BUNDLE = join(root, 'dist/vmlet.mjs');
+const EMPTY_CONFIG = join(root, 'test/helpers/empty-config.yaml');
 
+/** Resident memory of a process in kB, split by kind, and its CPU time so far. */
 function memKb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const get = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -27,26 +50,15 @@ function memKb(pid) {
   // utime + stime (fields 14 and 15 of /proc/<pid>/stat), in clock ticks (100 per second).
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const cpuMs = (Number(stat[11]) + Number(stat[12])) * 10;
-  return { rss: get('VmRSS'), hwm: get('VmHWM'), pss, cpuMs };
+  return { rss: get('VmRSS'), hwm: get('VmHWM'), code: get('RssFile'), heap: get('RssAnon'), pss, cpuMs };
 }
 
-async function idle(args, label) {
-  const child = spawn(process.execPath, args, {
-    // Never the host's iptables; and without a reachable istiod or an Envoy build (the fixture's
-    // istiod does not exist) identity, Envoy and xDS are off: this measures the agent's idle spine.
-    env: {
-      PATH: process.env.PATH, VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'),
-      VMLET_CAPTURE_ENABLED: 'false', VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+/** Samples `child` at 1, 10, 30 s and `seconds` after `t0`; SIGTERM at the end. */
+async function sample(child, label, t0) {
   const samples = [];
   try {
-    const marks = [1, 10, 30, seconds].filter((s, i, a) => s <= seconds && a.indexOf(s) === i);
-    let waited = 0;
-    for (const s of marks) {
-      await sleep((s - waited) * 1000);
-      waited = s;
+    for (const s of [1, 10, 30, seconds].filter((s, i, a) => s <= seconds && a.indexOf(s) === i)) {
+      await sleep(Math.max(0, t0 + s * 1000 - Date.now()));
       if (child.exitCode !== null) throw new Error(`${label} exited early with ${child.exitCode}`);
       samples.push({ s, ...memKb(child.pid) });
     }
@@ -57,20 +69,81 @@ async function idle(args, label) {
   return samples;
 }
 
-const mb = (kb) => (kb / 1024).toFixed(1);
-try {
-  const [vmlet, base] = await Promise.all([
-    idle([join(root, 'bin/vmlet.mjs'), 'run', '--istio-dir', istioDir, '--config', join(root, 'test/helpers/empty-config.yaml'), '--set', 'general.statusPort=0', '--log-level', 'warn'], 'vmlet run'),
-    idle(['-e', 'setInterval(() => {}, 1000)'], 'node baseline'),
-  ]);
-  process.stdout.write(`vmlet run idle (node ${process.version}, ${process.platform}/${process.arch}), --istio-dir ${istioDir}\n`);
-  for (const [i, v] of vmlet.entries()) {
-    process.stdout.write(`  after ${String(v.s).padStart(3)} s: RSS ${mb(v.rss)} MB (peak ${mb(v.hwm)}, PSS ${mb(v.pss)})   node baseline: RSS ${mb(base[i].rss)} MB, PSS ${mb(base[i].pss)}\n`);
+function spawnIdle(args, env = {}) {
+  // Only PATH and what vmlet needs: the same environment for vmlet and the baseline.
+  return spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'), VMLET_CAPTURE_ENABLED: 'false', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const baseline = () => {
+  const child = spawnIdle(['-e', 'setInterval(() => {}, 1000)']);
+  return sample(child, 'node baseline', Date.now());
+};
+
+async function minimal() {
+  const istioDir = values['istio-dir'] ?? join(root, 'test/fixtures/istio-vm');
+  const child = spawnIdle([...values['node-arg'], BUNDLE, 'run', '--istio-dir', istioDir, '--config', EMPTY_CONFIG, '--set', 'general.statusPort=0', '--log-level', 'warn'],
+    { VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false' });
+  return { what: `identity, Envoy, xDS, capture off; --istio-dir ${istioDir}`, samples: await sample(child, 'vmlet run (minimal)', Date.now()) };
+}
+
+async function realistic() {
+  const { tsImport } = await import('tsx/esm/api');
+  const { startSimulator } = await tsImport('../test/sim/index.ts', import.meta.url);
+  const { createSimAds } = await tsImport('../test/sim/ads.ts', import.meta.url);
+  const ads = createSimAds({ graceMs: 500 });
+  const sim = await startSimulator({ services: [ads.service] });
+  try {
+    ads.bind(sim);
+    ads.registry.addGroup({ name: 'vm-app', namespace: 'bar', uid: 'u1', template: { labels: { app: 'vm-app' }, serviceAccount: 'vm-sa' } });
+    const dir = join(tmp, 'istio');
+    await sim.writeVmDir(dir, { ns: 'bar', sa: 'vm-sa', clusterEnv: { ISTIO_META_AUTO_REGISTER_GROUP: 'vm-app', ISTIO_SVC_IP: '127.0.0.1', ISTIO_SERVICE: 'vm-app.bar' } });
+    // A readiness probe vmlet runs every second (against a port nothing listens on: the probe
+    // result does not matter, the work does).
+    writeFileSync(join(dir, 'mesh.yaml'), `${readFileSync(join(dir, 'mesh.yaml'), 'utf8')}  readinessProbe:\n    tcpSocket:\n      port: 9\n    periodSeconds: 1\n`);
+    const t0 = Date.now();
+    const child = spawnIdle([...values['node-arg'], BUNDLE, 'run', '--istio-dir', dir, '--config', EMPTY_CONFIG, '--log-level', 'warn',
+      '--set', 'general.statusPort=0', '--set', 'envoy.adminPort=0', '--set', 'envoy.runAsUser=',
+      '--set', `envoy.binaryPath=${join(root, 'test/fakes/fake-envoy.mjs')}`, '--set', `envoy.configDir=${join(tmp, 'envoy')}`,
+      '--set', `sds.socketPath=${join(tmp, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(tmp, 'proxy', 'XDS')}`, '--set', 'identity.keyAlgorithm=ECDSA'],
+    { VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', VMLET_XDS_ENABLED: 'true', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1' });
+    for (let i = 0; i < 300 && !ads.registry.list().some((e) => e.name === 'vm-app-127.0.0.1'); i += 1) {
+      if (child.exitCode !== null) throw new Error(`vmlet run (realistic) exited with ${child.exitCode} before registering`);
+      await sleep(100);
+    }
+    const registeredMs = Date.now() - t0;
+    if (!ads.registry.list().some((e) => e.name === 'vm-app-127.0.0.1')) {
+      child.kill('SIGTERM');
+      throw new Error('vmlet run (realistic): no WorkloadEntry within 30 s');
+    }
+    return { what: `identity (ECDSA), Envoy (fake), xDS to the simulator, a tcp probe each second; registered after ${registeredMs} ms`, samples: await sample(child, 'vmlet run (realistic)', Date.now()) };
+  } finally {
+    await ads.stop();
+    await sim.stop();
   }
-  const last = vmlet.at(-1);
-  const first = vmlet[0];
-  process.stdout.write(`CPU while idle (${first.s} s -> ${last.s} s): ${last.cpuMs - first.cpuMs} ms (node baseline ${base.at(-1).cpuMs - base[0].cpuMs} ms)\n`);
-  process.stdout.write(`idle RSS after ${last.s} s: ${mb(last.rss)} MB (target <= 45 MB): ${last.rss / 1024 <= 45 ? 'met' : 'NOT met'}\n`);
+}
+
+function report(mode, run, base) {
+  const out = [`vmlet run idle, ${mode}: ${run.what}`];
+  for (const [i, v] of run.samples.entries()) {
+    out.push(`  after ${String(v.s).padStart(3)} s: RSS ${mb(v.rss)} MB (code ${mb(v.code)}, heap ${mb(v.heap)}; peak ${mb(v.hwm)}, PSS ${mb(v.pss)})   node baseline: RSS ${mb(base[i].rss)} MB (code ${mb(base[i].code)}, heap ${mb(base[i].heap)})`);
+  }
+  const [first, last, b] = [run.samples[0], run.samples.at(-1), base.at(-1)];
+  out.push(`  CPU while idle (${first.s} s -> ${last.s} s): ${last.cpuMs - first.cpuMs} ms (node baseline ${b.cpuMs - base[0].cpuMs} ms)`);
+  out.push(`  after ${last.s} s: RSS ${mb(last.rss)} MB = ${(last.rss / b.rss).toFixed(2)} x node baseline (${mb(b.rss)} MB), +${mb(last.rss - b.rss)} MB`
+    + (mode === 'minimal' ? `; target <= 45 MB: ${last.rss / 1024 <= 45 ? 'met' : 'NOT met'}` : ''));
+  return out.join('\n');
+}
+
+try {
+  process.stdout.write(`node ${process.version}, ${process.platform}/${process.arch}; vmlet node args: ${values['node-arg'].join(' ') || '(none)'}\n`);
+  // Each configuration runs at the same time as its own baseline, so both see the same machine.
+  for (const mode of modes) {
+    const [run, base] = await Promise.all([mode === 'minimal' ? minimal() : realistic(), baseline()]);
+    process.stdout.write(`${report(mode, run, base)}\n`);
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -1,17 +1,9 @@
-// Licence notices for the npm packages bundled into dist/vmlet.mjs. esbuild marks each bundled
-// module with a `// node_modules/<pkg>/...` comment, so the list is exactly what ships — not the
-// whole dependency tree — and each entry carries the package's own licence file.
+// Licence notices for the npm packages bundled into dist/ (vmlet.mjs and its chunks).
+// scripts/build.mjs lists them from esbuild's metafile in dist/bundled-packages.json, so the list
+// is exactly what ships — not the whole dependency tree — and each entry carries the package's own
+// licence file.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-
-const MARK = /^\/\/ ((?:node_modules\/(?:@[^/\s]+\/)?[^/\s]+\/)+)/gm;
-
-/** Package directories (relative to the repo) named by the bundle's module comments, sorted. */
-export function bundledPackages(bundleText) {
-  const dirs = new Set();
-  for (const m of bundleText.matchAll(MARK)) dirs.add(m[1].replace(/\/$/, ''));
-  return [...dirs].sort();
-}
 
 function licenceText(dir) {
   const file = readdirSync(dir).sort().find((n) => /^(licen[cs]e|copying)(\.|$)/i.test(n));
@@ -19,13 +11,13 @@ function licenceText(dir) {
 }
 
 export function thirdPartyNotices(repo) {
-  const bundle = readFileSync(join(repo, 'dist/vmlet.mjs'), 'utf8');
+  const packages = JSON.parse(readFileSync(join(repo, 'dist/bundled-packages.json'), 'utf8'));
   const parts = [
-    'Third-party software bundled in /usr/lib/vmlet/vmlet.mjs',
+    'Third-party software bundled in /usr/lib/vmlet/vmlet.mjs and /usr/lib/vmlet/chunks/',
     '',
     'The Node.js runtime at /usr/lib/vmlet/node is covered by nodejs-LICENSE in this directory.',
   ];
-  for (const dir of bundledPackages(bundle)) {
+  for (const dir of packages) {
     const abs = join(repo, dir);
     if (!existsSync(join(abs, 'package.json'))) continue;
     const pkg = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8'));

@@ -9,17 +9,17 @@
  *   const identity = createIdentity(deps); runtime.mount(identity);
  * and pass what later phases need from it (`createSds({ ...deps, certs: identity.certs })`).
  * Readiness is not decided here: capabilities register gates in `deps.gates`.
+ *
+ * Identity, Envoy and xDS are imported only when configuration enables them (`await import()`):
+ * their code (gRPC, protobuf, X.509) is most of the bundle, and an agent that never uses it should
+ * not parse it or keep it in memory (idle RSS target, bench/run-idle.mjs).
  */
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import { createCapture } from './capture/index.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { createIdentity } from './identity/index.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, type LogLevel } from './log.js';
-import { createSidecar } from './envoy/index.js';
-import { envoyCredentials } from './envoy/user.js';
-import { buildNode, createXds, detectHost } from './xds/index.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
 import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
 
@@ -99,8 +99,11 @@ export async function main(opts: MainOptions): Promise<number> {
   });
 
   // ── Phase 2: identity (token → CSR → istiod CA → cert store, rotator).
-  const identity = createIdentity(deps);
-  runtime.mount(identity);
+  //    xDS reaches istiod through identity's connector and Envoy's SDS reads its source, so any
+  //    of the three loads the module (it says itself when identity.enabled=false).
+  const identity = config.identity.enabled || config.xds.enabled || config.envoy.enabled ? (await import('./identity/index.js')).createIdentity(deps) : undefined;
+  if (identity) runtime.mount(identity);
+  else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
 
   // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
   const capture = createCapture(deps);
@@ -108,17 +111,19 @@ export async function main(opts: MainOptions): Promise<number> {
 
   // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod. The node (id and
   //    metadata) is built once: Envoy's bootstrap and the proxy's checks share it.
-  const node = config.envoy.enabled || config.xds.enabled ? buildNode(config, detectHost()) : undefined;
-  const sidecar = node && config.envoy.enabled ? createSidecar(deps, { identity: identity.source, node }) : undefined;
+  const xdsModule = config.envoy.enabled || config.xds.enabled ? await import('./xds/index.js') : undefined;
+  const envoyModule = config.envoy.enabled ? await import('./envoy/index.js') : undefined;
+  const node = xdsModule?.buildNode(config, xdsModule.detectHost());
+  const sidecar = node && identity && envoyModule ? envoyModule.createSidecar(deps, { identity: identity.source, node }) : undefined;
   if (sidecar) {
     runtime.mount(sidecar);
     capture.watchEnvoy(sidecar.readiness); // capture.failurePolicy=fail-open follows Envoy's readiness
   } else logger.warn('envoy.enabled=false: vmlet does not start Envoy');
 
   // ── Phase 5: xDS proxy and health (probes AND Envoy readiness, reported to istiod on the stream).
-  const envoyUser = !config.envoy.enabled || config.envoy.runAsUser === '' ? undefined : envoyCredentials(config.envoy.runAsUser);
-  if (node && config.xds.enabled) {
-    runtime.mount(createXds(deps, { connector: identity.connector, node, ...(sidecar ? { envoy: sidecar.readiness } : {}), ...(envoyUser ? { socketOwner: envoyUser } : {}) }));
+  const envoyUser = !envoyModule || config.envoy.runAsUser === '' ? undefined : (await import('./envoy/user.js')).envoyCredentials(config.envoy.runAsUser);
+  if (xdsModule && node && identity && config.xds.enabled) {
+    runtime.mount(xdsModule.createXds(deps, { connector: identity.connector, node, ...(sidecar ? { envoy: sidecar.readiness } : {}), ...(envoyUser ? { socketOwner: envoyUser } : {}) }));
   } else {
     logger.warn('xds.enabled=false: no xDS proxy and no health reports; istiod will not register this VM');
   }
