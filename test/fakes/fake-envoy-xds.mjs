@@ -16,7 +16,7 @@ const toValue = (v) => {
 };
 const toStruct = (o) => ({ fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toValue(v)])) });
 
-export function startFakeAds(bootstrap, record) {
+export function startFakeAds(bootstrap, record, onResponse = () => {}) {
   const grpc = require('@grpc/grpc-js');
   const root = envoyProtoRoot(['envoy/service/discovery/v3/discovery.proto']);
   const delta = bootstrap.dynamic_resources?.ads_config?.api_type !== 'GRPC';
@@ -44,6 +44,7 @@ export function startFakeAds(bootstrap, record) {
     call.on('data', (res) => {
       backoff = 500;
       record({ event: 'xds-response', type: res.type_url, nonce: res.nonce });
+      onResponse(res.type_url);
       call.write({ type_url: res.type_url, response_nonce: res.nonce, ...(delta ? {} : { version_info: res.version_info }) });
       if (res.type_url === CDS && !sentLds) { sentLds = true; subscribe(LDS, false); }
     });

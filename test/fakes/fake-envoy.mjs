@@ -6,7 +6,7 @@
 // It appends one JSON line per event to $FAKE_ENVOY_RECORD: start (argv, uid, gid, pid, pgid),
 // admin (method, path), signal, sds, exit.
 //
-// Knobs (environment): FAKE_ENVOY_XDS=1 (open an ADS stream on xds-grpc like Envoy); FAKE_ENVOY_VERSION (default 1.24.2); FAKE_ENVOY_SDS=1 (config counts as
+// Knobs (environment): FAKE_ENVOY_XDS=1 (open an ADS stream on xds-grpc like Envoy; CDS/LDS stats count its responses); FAKE_ENVOY_VERSION (default 1.24.2); FAKE_ENVOY_SDS=1 (config counts as
 // received only after both secrets arrived); FAKE_ENVOY_CRASH_AFTER_MS with FAKE_ENVOY_CRASHES=N and
 // FAKE_ENVOY_CRASH_COUNT_FILE (crash the first N starts); FAKE_ENVOY_IGNORE_SIGTERM=1 (hang);
 // FAKE_ENVOY_ACTIVE_CX=N (inbound connections, one closes per 200 ms once drained).
@@ -57,12 +57,14 @@ process.on('SIGTERM', () => {
 process.on('SIGINT', () => record({ event: 'signal', signal: 'SIGINT' }));
 
 // ── admin API
+// With FAKE_ENVOY_XDS=1, as in Envoy, CDS/LDS count as updated only once istiod sent them.
+const xdsUpdates = { cds: env.FAKE_ENVOY_XDS === '1' ? 0 : 1, lds: env.FAKE_ENVOY_XDS === '1' ? 0 : 1 };
 function stats() {
   const ok = configReceived ? 1 : 0;
   return {
-    'cluster_manager.cds.update_success': ok,
+    'cluster_manager.cds.update_success': ok * xdsUpdates.cds,
     'cluster_manager.cds.update_rejected': 0,
-    'listener_manager.lds.update_success': ok,
+    'listener_manager.lds.update_success': ok * xdsUpdates.lds,
     'listener_manager.lds.update_rejected': 0,
     'server.state': draining ? 1 : 0,
     'listener_manager.workers_started': 1,
@@ -96,7 +98,10 @@ admin.listen(adminAddr.port_value, adminAddr.address);
 // ── ADS, like Envoy (FAKE_ENVOY_XDS=1): see ./fake-envoy-xds.mjs.
 if (env.FAKE_ENVOY_XDS === '1') {
   const { startFakeAds } = await import('./fake-envoy-xds.mjs');
-  startFakeAds(bootstrap, record);
+  startFakeAds(bootstrap, record, (type) => {
+    if (type.endsWith('.Cluster')) xdsUpdates.cds += 1;
+    if (type.endsWith('.Listener')) xdsUpdates.lds += 1;
+  });
 }
 
 // ── SDS, like Envoy: one stream per secret, node on the first message only, ACK every response
