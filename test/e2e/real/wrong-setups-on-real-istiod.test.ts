@@ -1,0 +1,57 @@
+// Scenario 7 of issue 7: the two setup mistakes operators make most, against an unmodified istiod.
+// (a) The WorkloadGroup does not exist yet: vmlet's status names the fix, and vmlet registers on
+//     its own once the group is created. (b) The token belongs to another namespace: a clear
+//     message naming the mismatch.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ControlPlane, VM_IP } from './control-plane.js';
+import { pollUntil } from './poll.js';
+import { App, createWorkload, getEntry, startVmlet, type Vmlet } from './vm.js';
+
+const state = inject('controlPlane');
+
+describe.skipIf(!state)('wrong setups on a real istiod', { timeout: 120_000 }, () => {
+  let cp: ControlPlane;
+  let app: App;
+  let vmlet: Vmlet | undefined;
+  const statusText = () => JSON.stringify(vmlet!.status());
+
+  beforeAll(async () => {
+    cp = ControlPlane.attach(state!);
+    app = new App(cp);
+  });
+
+  afterEach(async () => {
+    await vmlet?.stop('SIGTERM', 10_000);
+    vmlet = undefined;
+    await app.stop();
+  });
+
+  it('7a: WorkloadGroup missing → status names the fix; vmlet registers once the group is created', async () => {
+    const w = await createWorkload(cp, { ns: 'vm-nogroup', sa: 'vm-sa', group: 'late-app', withGroup: false });
+    await app.start();
+    vmlet = startVmlet(cp, w, { state: mkdtempSync(join(cp.work, 'vmlet-')) });
+    const text = await pollUntil(() => { const s = statusText(); return /WorkloadGroup/.test(s) ? s : undefined; }, 60_000, 'status naming the WorkloadGroup');
+    expect(text).toMatch(/create WorkloadGroup late-app in namespace vm-nogroup/);
+    expect(vmlet.status().ready).not.toBe(true);
+    expect(getEntry(cp, 'vm-nogroup', `late-app-${VM_IP}`)).toBeUndefined();
+    cp.kubectl(['apply', '-f', join(cp.work, 'vm-nogroup-late-app.yaml')]);
+    await pollUntil(() => getEntry(cp, 'vm-nogroup', `late-app-${VM_IP}`), 60_000, 'the WorkloadEntry after the group was created');
+    await pollUntil(() => vmlet!.status().ready === true, 30_000, 'vmlet ready');
+  });
+
+  it('7b: a token for another namespace → a clear message naming the mismatch, and no registration', async () => {
+    const w = await createWorkload(cp, { ns: 'vm-right', sa: 'vm-sa', group: 'right-app' });
+    cp.kubectl(['create', 'namespace', 'vm-other']);
+    cp.kubectl(['-n', 'vm-other', 'create', 'serviceaccount', 'other-sa']);
+    const token = cp.kubectl(['-n', 'vm-other', 'create', 'token', 'other-sa', '--audience', 'istio-ca', '--duration', '1h']).trim();
+    writeFileSync(join(w.dir, 'istio-token'), token);
+    await app.start();
+    vmlet = startVmlet(cp, w, { state: mkdtempSync(join(cp.work, 'vmlet-')) });
+    const text = await pollUntil(() => { const s = statusText(); return /vm-other/.test(s) && /vm-right/.test(s) ? s : undefined; }, 60_000, 'status naming both namespaces');
+    expect(text).not.toContain(token);
+    expect(vmlet.status().ready).not.toBe(true);
+    expect(getEntry(cp, 'vm-right', `right-app-${VM_IP}`)).toBeUndefined();
+  });
+});
