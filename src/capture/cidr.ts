@@ -78,13 +78,13 @@ export function canonicalCidr(cidr: string): string {
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
 
 /** The first and last address of a CIDR as integers (`10.0.0.0/8` → 10.0.0.0 … 10.255.255.255). */
-export function cidrBounds(cidr: string): { family: Family; first: bigint; last: bigint } {
+export function cidrBounds(cidr: string): { family: Family; first: bigint; last: bigint; canonical: string } {
   const canon = canonicalCidr(cidr);
   const [addr = '', lenText = ''] = canon.split('/');
   const family = familyOf(addr) as Family;
   const first = family === 4 ? BigInt(v4ToInt(addr)) : v6ToWords(addr).reduce((acc, w) => (acc << 16n) | BigInt(w), 0n);
   const hostBits = BigInt(BITS[family] - Number(lenText));
-  return { family, first, last: first + (1n << hostBits) - 1n };
+  return { family, first, last: first + (1n << hostBits) - 1n, canonical: canon };
 }
 
 /** The canonical CIDR text for a network address given as an integer and a prefix length. */

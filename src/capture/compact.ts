@@ -5,24 +5,29 @@
  * share one target are compacted, so which connections are captured never changes; only the
  * number of rules does (istio-iptables writes one rule per port and per CIDR). Pure.
  */
-import { addressBits, cidrBounds, formatCidr, type Family } from './cidr.js';
+import { addressBits, cidrBounds, familyOf, formatCidr, type Family } from './cidr.js';
 
 /** iptables' multiport limit: 15 slots per rule, a range a:b takes two. */
 export const MULTIPORT_SLOTS = 15;
 
 /** The fewest CIDRs of `family` covering exactly the union of the given ones, by address. */
 export function mergeCidrs(cidrs: readonly string[], family: Family): string[] {
-  const ranges = cidrs.map(cidrBounds).filter((r) => r.family === family).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const merged: { first: bigint; last: bigint }[] = [];
+  const ranges = cidrs.filter((c) => familyOf(c) === family).map(cidrBounds);
+  ranges.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  // text: the block's own CIDR while nothing was merged into it (the common case needs no re-tiling).
+  const merged: { first: bigint; last: bigint; text: string | undefined }[] = [];
   for (const r of ranges) {
     const top = merged[merged.length - 1];
     if (top !== undefined && r.first <= top.last + 1n) {
-      if (r.last > top.last) top.last = r.last;
+      if (r.last > top.last) {
+        top.last = r.last;
+        top.text = undefined;
+      }
     } else {
-      merged.push({ first: r.first, last: r.last });
+      merged.push({ first: r.first, last: r.last, text: r.canonical });
     }
   }
-  return merged.flatMap((r) => rangeToCidrs(family, r.first, r.last));
+  return merged.flatMap((r) => (r.text !== undefined ? [r.text] : rangeToCidrs(family, r.first, r.last)));
 }
 
 /** The aligned blocks that exactly tile first..last, largest first at each step. */
@@ -31,8 +36,10 @@ function rangeToCidrs(family: Family, first: bigint, last: bigint): string[] {
   const out: string[] = [];
   let at = first;
   while (at <= last) {
-    let host = 0;
-    while (host < bits && (at & ((1n << BigInt(host + 1)) - 1n)) === 0n && at + (1n << BigInt(host + 1)) - 1n <= last) host++;
+    let align = 0;
+    while (align < bits && ((at >> BigInt(align)) & 1n) === 0n) align++;
+    const fits = (last - at + 1n).toString(2).length - 1;
+    const host = Math.min(align, fits);
     out.push(formatCidr(family, at, bits - host));
     at += 1n << BigInt(host);
   }

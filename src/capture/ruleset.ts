@@ -44,11 +44,22 @@ export function ownedPart(t: SavedTable | undefined): { chains: string[]; jumps:
   };
 }
 
+/** Planned jumps from built-in chains into vmlet's, per built-in chain, in plan order. */
+function plannedJumps(rules: readonly Rule[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of rules) if (!isOwnChain(r.chain)) out.set(r.chain, [...(out.get(r.chain) ?? []), r.spec]);
+  return out;
+}
+
+const sameRules = (a: readonly Rule[], b: readonly Rule[]): boolean => a.length === b.length && a.every((r, i) => r.spec === b[i]?.spec);
+
 /**
- * One restore payload for one family: declares (creates or flushes) every planned chain and every
- * vmlet chain already present, deletes the existing jumps into them, deletes chains no longer
- * planned, then appends the plan. `plan` undefined = remove everything of vmlet's.
- * Returns '' when there is nothing to do.
+ * One restore payload for one family: deletes the existing jumps into vmlet's chains, replaces
+ * (declares = creates or flushes, then appends) every planned chain whose rules differ from the
+ * plan, deletes chains no longer planned, and inserts the jumps at the top of their built-in
+ * chains (-I <chain> 1..n), so no foreign rule sits ahead of capture. A chain already exactly as
+ * planned is left alone, so a small change or a moved jump is a small transaction.
+ * `plan` undefined = remove everything of vmlet's. Returns '' when there is nothing to do.
  */
 export function renderRestore(plan: FamilyRules | undefined, current: Ruleset): string {
   const lines: string[] = [];
@@ -56,12 +67,24 @@ export function renderRestore(plan: FamilyRules | undefined, current: Ruleset): 
     const want = plan?.[table] ?? { chains: [], rules: [] };
     const have = ownedPart(current.get(table));
     if (want.rules.length === 0 && have.chains.length === 0 && have.jumps.length === 0) continue;
+    const intact = new Set(want.chains.filter((c) => have.chains.includes(c)
+      && sameRules(want.rules.filter((r) => r.chain === c), have.inside.filter((r) => r.chain === c))));
     lines.push(`*${table}`);
-    const declared = [...new Set([...want.chains, ...have.chains])];
+    const declared = [...new Set([...want.chains, ...have.chains])].filter((c) => !intact.has(c));
     for (const c of declared) lines.push(`:${c} - [0:0]`);
     for (const r of have.jumps) lines.push(`-D ${r.chain} ${r.spec}`);
     for (const c of have.chains.filter((c) => !want.chains.includes(c))) lines.push(`-X ${c}`);
-    for (const r of want.rules) lines.push(`-A ${r.chain} ${r.spec}`);
+    const position = new Map<string, number>();
+    for (const r of want.rules) {
+      if (intact.has(r.chain)) continue;
+      if (isOwnChain(r.chain)) {
+        lines.push(`-A ${r.chain} ${r.spec}`);
+      } else {
+        const at = (position.get(r.chain) ?? 0) + 1;
+        position.set(r.chain, at);
+        lines.push(`-I ${r.chain} ${at} ${r.spec}`);
+      }
+    }
     lines.push('COMMIT');
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
@@ -87,6 +110,15 @@ export function compareOwned(plan: FamilyRules | undefined, current: Ruleset): D
     const haveJumps = have.jumps.map(key);
     if (JSON.stringify(wantJumps.sort()) !== JSON.stringify(haveJumps.sort())) {
       out.push({ table, what: `jumps are [${haveJumps.join('; ')}], expected [${wantJumps.join('; ')}]` });
+    } else {
+      // Present, but also first in their chain? A rule inserted ahead of a jump bypasses capture.
+      for (const [chain, specs] of plannedJumps(want.rules)) {
+        const head = (current.get(table)?.rules ?? []).filter((r) => r.chain === chain).slice(0, specs.length);
+        if (head.some((r, i) => r.spec !== specs[i])) {
+          const ahead = head.find((r) => !specs.includes(r.spec));
+          out.push({ table, what: `jump ${chain} ${specs.join(', ')} is no longer first in ${chain}${ahead === undefined ? '' : `: -A ${chain} ${ahead.spec} was put ahead of it`}` });
+        }
+      }
     }
     for (const chain of want.chains) {
       const w = want.rules.filter((r) => r.chain === chain).map((r) => r.spec);

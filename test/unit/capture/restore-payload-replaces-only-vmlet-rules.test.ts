@@ -27,7 +27,7 @@ describe('restore payload and drift comparison', () => {
     expect(text).toContain('-D OUTPUT -j ISTIO_OUTPUT\n');
     expect(text).toContain('-X ISTIO_OUTPUT_DNS\n');
     expect(text).not.toMatch(/FOREIGN|9999/);
-    expect(text.indexOf('-D OUTPUT')).toBeLessThan(text.indexOf('-A OUTPUT'));
+    expect(text.indexOf('-D OUTPUT')).toBeLessThan(text.indexOf('-I OUTPUT 1 -j ISTIO_OUTPUT'));
   });
 
   it('with no plan (remove) only deletes, and is empty when nothing of vmlet is there', () => {
@@ -44,6 +44,28 @@ describe('restore payload and drift comparison', () => {
     expect(compareOwned(plan, parseSave(flushed))[0]?.what).toMatch(/ISTIO_OUTPUT has 0 rules/);
     const noJump = saved.replace('-A OUTPUT -j ISTIO_OUTPUT\n', '');
     expect(compareOwned(plan, parseSave(noJump))[0]?.what).toMatch(/jumps are/);
+  });
+
+  it('a jump pushed down by a foreign rule is drift, and the repair moves only the jump back to the top', () => {
+    const installed = `*nat\n${plan.nat.chains.map((c) => `:${c} - [0:0]`).join('\n')}\n${plan.nat.rules.map((r) => `-A ${r.chain} ${r.spec}`).join('\n')}\nCOMMIT\n`;
+    const pushed = installed.replace('-A OUTPUT -j ISTIO_OUTPUT\n', '-A OUTPUT -p tcp -j ACCEPT\n-A OUTPUT -j ISTIO_OUTPUT\n');
+    expect(compareOwned(plan, parseSave(installed))).toEqual([]);
+    const drift = compareOwned(plan, parseSave(pushed));
+    expect(drift).toHaveLength(1);
+    expect(drift[0]?.what).toMatch(/no longer first in OUTPUT: -A OUTPUT -p tcp -j ACCEPT was put ahead/);
+    expect(renderRestore(plan, parseSave(pushed))).toBe('*nat\n-D OUTPUT -j ISTIO_OUTPUT\n-I OUTPUT 1 -j ISTIO_OUTPUT\nCOMMIT\n');
+    // A foreign rule after the jump is not drift.
+    expect(compareOwned(plan, parseSave(installed.replace('-A OUTPUT -j ISTIO_OUTPUT\n', '-A OUTPUT -j ISTIO_OUTPUT\n-A OUTPUT -p tcp -j ACCEPT\n')))).toEqual([]);
+  });
+
+  it('re-declares and refills only the chains that differ from the plan', () => {
+    const installed = `*nat\n${plan.nat.chains.map((c) => `:${c} - [0:0]`).join('\n')}\n${plan.nat.rules.map((r) => `-A ${r.chain} ${r.spec}`).join('\n')}\nCOMMIT\n`;
+    const next = buildFamilyRules(baseOptions({ serviceCidrs: '*', excludeCidrs: ['10.9.0.0/16'] }), 4);
+    const text = renderRestore(next, parseSave(installed));
+    expect(text).toContain(':ISTIO_OUTPUT - [0:0]\n');
+    expect(text).toContain('-A ISTIO_OUTPUT -d 10.9.0.0/16 -j RETURN\n');
+    expect(text).not.toMatch(/ISTIO_REDIRECT - |-A ISTIO_REDIRECT |-A ISTIO_INBOUND /);
+    expect(renderRestore(plan, parseSave(installed))).toBe('*nat\n-D OUTPUT -j ISTIO_OUTPUT\n-I OUTPUT 1 -j ISTIO_OUTPUT\nCOMMIT\n');
   });
 
   it('spells addresses as iptables-save does', () => {
