@@ -1,8 +1,9 @@
 /**
  * Applies, verifies and removes vmlet's capture rules through an IptablesRunner: per family one
- * iptables-save (what is there), one `iptables-restore --noflush --wait` transaction (the payload
- * replaces vmlet's part and nothing else), one iptables-save to verify. Foreign rules are never
- * named in a payload, so they survive every step.
+ * iptables-save (what is there: the drift check, and what makes removal exact), one
+ * `iptables-restore --noflush --wait` transaction (the payload replaces vmlet's part and nothing
+ * else), one iptables-save to verify; a check that finds no drift stops after the first save.
+ * Foreign rules are never named in a payload, so they survive every step.
  */
 import { VmletError } from '../errors.js';
 import { detectBackend, type Backend, type BackendName } from './backend.js';
