@@ -10,6 +10,8 @@ import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
 import type { IstiodConnector } from '../istiod/types.js';
+import { DownstreamCall, DownstreamServer } from './downstream.js';
+import { receiveIntoOneBuffer } from './receive-into-one-buffer.js';
 import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestTypeUrl, responseHead, TYPE, type XdsFlavor } from './wire.js';
 
 const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
@@ -43,7 +45,7 @@ export interface XdsProxyOptions {
 
 interface Link {
   readonly flavor: XdsFlavor;
-  readonly down: grpc.ServerDuplexStream<Buffer, Buffer>;
+  readonly down: DownstreamCall;
   readonly up: Duplex;
   readonly client: grpc.Client;
   sawListener: boolean;
@@ -51,17 +53,16 @@ interface Link {
 }
 
 export class XdsProxy {
-  private readonly server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
+  // Envoy may send up to 16 MiB before the proxy reads: its requests are small, but a SotW
+  // request naming every cluster of a large mesh is not, and should not wait for WINDOW_UPDATEs.
+  private readonly server = new DownstreamServer({ windowBytes: 16 << 20, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }, (call) => void this.open(call));
   private current: Link | undefined;
   private health: HealthReport | undefined;
   /** The last NameTable istiod sent (the resource bytes), kept for a DNS proxy. */
   nameTable: Uint8Array | undefined;
 
   constructor(private readonly opts: XdsProxyOptions) {
-    this.server.addService(ADS_SERVICE as unknown as grpc.ServiceDefinition, {
-      StreamAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void this.open('sotw', call),
-      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => void this.open('delta', call),
-    });
+    if (!receiveIntoOneBuffer()) opts.logger.warn('grpc-js decoder not replaced: a large xDS response briefly takes twice its size in memory');
   }
 
   /** Binds the socket (a stale one is removed; the directory is created 0750). */
@@ -69,9 +70,7 @@ export class XdsProxy {
     const path = this.opts.socketPath;
     mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
     rmSync(path, { force: true });
-    await new Promise<void>((resolve, reject) =>
-      this.server.bindAsync(`unix://${path}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
-    );
+    await this.server.listen(path);
     chmodSync(path, 0o660);
     if (this.opts.socketOwner) {
       // Envoy runs as istio-proxy: it must traverse the directory and connect to the socket.
@@ -90,17 +89,18 @@ export class XdsProxy {
   /** Ends every stream and stops listening (graceful: streams end with OK). */
   async close(): Promise<void> {
     this.endLink(this.current);
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    await this.server.close();
     rmSync(this.opts.socketPath, { force: true });
   }
 
   /** Immediate stop. */
   destroy(): void {
     this.endLink(this.current);
-    this.server.forceShutdown();
+    this.server.destroy();
   }
 
-  private async open(flavor: XdsFlavor, down: grpc.ServerDuplexStream<Buffer, Buffer>): Promise<void> {
+  private async open(down: DownstreamCall): Promise<void> {
+    const flavor = down.flavor;
     const log = this.opts.logger;
     // Only one Envoy stream is current: a new one replaces the previous (as pilot-agent does).
     this.endLink(this.current);
@@ -110,7 +110,11 @@ export class XdsProxy {
       metadata = await this.opts.connector.metadata('xds');
     } catch (err) {
       client.close();
-      down.emit('error', { code: grpc.status.UNAVAILABLE, details: `vmlet could not prepare the istiod call: ${(err as Error).message}` });
+      down.finish(grpc.status.UNAVAILABLE, `vmlet could not prepare the istiod call: ${(err as Error).message}`);
+      return;
+    }
+    if (down.done) {
+      client.close();
       return;
     }
     const method = flavor === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
@@ -120,7 +124,7 @@ export class XdsProxy {
     log.info({ flavor }, 'Envoy opened an xDS stream; upstream stream to istiod opened');
     this.opts.events?.connected?.(flavor);
 
-    down.on('data', (msg: Buffer) => {
+    down.receive((msg) => {
       if (link.closed) return;
       up.write(msg);
       // Agent-originated requests go right after Envoy's first LDS request, never first.
@@ -130,8 +134,7 @@ export class XdsProxy {
       }
     });
     down.on('end', () => { if (!link.closed) up.end(); });
-    down.on('cancelled', () => this.endLink(link));
-    down.on('error', () => this.endLink(link));
+    down.on('gone', () => this.endLink(link));
 
     up.on('data', (msg: Buffer) => {
       if (link.closed) return;
@@ -155,13 +158,13 @@ export class XdsProxy {
         this.opts.events?.rejected?.(err.code, err.details);
       }
       link.closed = true;
-      down.emit('error', { code: err.code, details: err.details });
+      down.finish(err.code, err.details);
       client.close();
     });
     up.on('end', () => {
       if (link.closed) return;
       link.closed = true;
-      down.end();
+      down.finish(grpc.status.OK);
       client.close();
     });
   }
@@ -178,11 +181,7 @@ export class XdsProxy {
     link.closed = true;
     link.up.cancel();
     link.client.close();
-    try {
-      link.down.end();
-    } catch {
-      // the downstream call is already gone
-    }
+    link.down.finish(grpc.status.OK);
     if (this.current === link) this.current = undefined;
   }
 }
