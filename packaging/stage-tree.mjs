@@ -58,10 +58,10 @@ export async function stageTree(o) {
   // Upstream ships the symbol table (18 MB of 127 MB); the dynamic symbols addons need stay.
   // The build ID note is kept, so the stripped binary still names the upstream build.
   execFileSync(stripFor(o.arch), ['--strip-unneeded', '--remove-section=.comment', join(root, 'usr/lib/vmlet/node')]);
-  put(root, 'usr/lib/vmlet/vmlet.mjs', src('dist/vmlet.mjs'), 0o644);
-  // The chunks vmlet.mjs imports on demand (scripts/build.mjs); source maps stay out of the package.
-  for (const name of readdirSync(src('dist/chunks')).filter((n) => n.endsWith('.mjs')).sort()) {
-    put(root, `usr/lib/vmlet/chunks/${name}`, src(`dist/chunks/${name}`), 0o644);
+  // vmlet.mjs and the chunks it imports on demand, as this build made them (dist/manifest.json,
+  // written by scripts/build.mjs; dist/chunks may also hold older builds' chunks). No source maps.
+  for (const file of JSON.parse(readFileSync(src('dist/manifest.json'), 'utf8')).files) {
+    put(root, `usr/lib/vmlet/${file}`, src(`dist/${file}`), 0o644);
   }
   put(root, 'usr/lib/vmlet/stop-post', src('packaging/common/stop-post.sh'), 0o755);
   write(root, 'usr/share/man/man8/vmlet.8.gz', gzip(readFileSync(src('packaging/common/vmlet.8'))), 0o644);

@@ -1,5 +1,5 @@
 // Licence notices for the npm packages bundled into dist/ (vmlet.mjs and its chunks).
-// scripts/build.mjs lists them from esbuild's metafile in dist/bundled-packages.json, so the list
+// scripts/build.mjs lists them from esbuild's metafile in dist/manifest.json, so the list
 // is exactly what ships — not the whole dependency tree — and each entry carries the package's own
 // licence file.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ function licenceText(dir) {
 }
 
 export function thirdPartyNotices(repo) {
-  const packages = JSON.parse(readFileSync(join(repo, 'dist/bundled-packages.json'), 'utf8'));
+  const { packages } = JSON.parse(readFileSync(join(repo, 'dist/manifest.json'), 'utf8'));
   const parts = [
     'Third-party software bundled in /usr/lib/vmlet/vmlet.mjs and /usr/lib/vmlet/chunks/',
     '',

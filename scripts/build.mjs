@@ -8,49 +8,69 @@
 // them: V8 keeps every parsed source, so one file would cost its whole size in memory (idle RSS
 // target, bench/run-idle.mjs). Minified whitespace and syntax, not names: stack traces in the
 // journal stay readable. The module comments esbuild would write are gone with the whitespace, so
-// the list of bundled packages (licence notices, packaging/third-party.mjs) is written from the
-// metafile into dist/bundled-packages.json.
+// dist/manifest.json says what was built, from esbuild's metafile: `files` (the .mjs files the
+// packages ship) and `packages` (the bundled npm packages, for the licence notices).
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const dist = new URL('../dist/', import.meta.url).pathname;
+const dist = new URL('../dist', import.meta.url).pathname;
 
-// Chunk names carry a content hash: stale ones from an earlier build must not ship.
-rmSync(`${dist}chunks`, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
-
-const result = await build({
-  entryPoints: { vmlet: new URL('../src/cli/main.ts', import.meta.url).pathname },
-  outdir: dist,
-  entryNames: '[name]',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  metafile: true,
-  logLevel: 'warning',
-  define: { VMLET_VERSION: JSON.stringify(pkg.version) },
-  // CommonJS dependencies inside an ESM bundle still call require(); give them one (every chunk
-  // gets this line; it is cheap).
-  banner: {
-    js: "import { createRequire as __vmletCreateRequire } from 'node:module'; const require = __vmletCreateRequire(import.meta.url);",
-  },
-});
+// Built into a staging directory, then moved in by rename (atomic per file), chunks before the
+// entry: other engineers' tests and running agents use dist/ while it is rebuilt, and an agent
+// imports chunks long after it started (Envoy, the /events WebSocket). Chunk names carry a content
+// hash, so an older entry's chunks stay valid; they are pruned once an hour old.
+mkdirSync(join(dist, 'chunks'), { recursive: true });
+const stage = mkdtempSync(join(dist, '.build-'));
+try {
+  const result = await build({
+    entryPoints: { vmlet: new URL('../src/cli/main.ts', import.meta.url).pathname },
+    outdir: stage,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    define: { VMLET_VERSION: JSON.stringify(pkg.version) },
+    // CommonJS dependencies inside an ESM bundle still call require(); give them one (every chunk
+    // gets this line; it is cheap).
+    banner: {
+      js: "import { createRequire as __vmletCreateRequire } from 'node:module'; const require = __vmletCreateRequire(import.meta.url);",
+    },
+  });
+  const outputs = Object.keys(result.metafile.outputs).map((o) => relative(stage, o));
+  writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify({ files: outputs.filter((o) => o.endsWith('.mjs')).sort(), packages: bundledPackages(result.metafile) }, null, 2)}\n`);
+  for (const name of readdirSync(join(stage, 'chunks'))) renameSync(join(stage, 'chunks', name), join(dist, 'chunks', name));
+  for (const name of readdirSync(stage).filter((n) => n !== 'chunks' && n !== 'vmlet.mjs')) renameSync(join(stage, name), join(dist, name));
+  renameSync(join(stage, 'vmlet.mjs'), join(dist, 'vmlet.mjs'));
+  const current = new Set(outputs.map((o) => o.replace(/^chunks\//, '')));
+  for (const name of readdirSync(join(dist, 'chunks'))) {
+    const file = join(dist, 'chunks', name);
+    const base = name.replace(/\.(map|LEGAL\.txt)$/, '');
+    if (!current.has(base) && Date.now() - statSync(file).mtimeMs > 3600_000) rmSync(file, { force: true });
+  }
+} finally {
+  rmSync(stage, { recursive: true, force: true });
+}
 
 /** node_modules/<pkg> (or node_modules/@scope/<pkg>, nested ones included) of every bundled input. */
-const packages = new Set();
-for (const output of Object.values(result.metafile.outputs)) {
-  for (const input of Object.keys(output.inputs)) {
-    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (m) packages.add(m[1]);
+function bundledPackages(metafile) {
+  const packages = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const input of Object.keys(output.inputs)) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) packages.add(m[1]);
+    }
   }
+  return [...packages].sort();
 }
-writeFileSync(`${dist}bundled-packages.json`, `${JSON.stringify([...packages].sort(), null, 2)}\n`);

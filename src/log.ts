@@ -4,7 +4,7 @@
  * repeated retry logs.
  */
 import pino from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -23,6 +23,17 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+let prettyFactory: typeof pinoPretty | undefined;
+
+/**
+ * Loads pino-pretty for `format: 'pretty'` (a terminal). Under systemd the format is JSON, and
+ * pino-pretty's code would only cost memory, so it is imported on demand: call this before
+ * createLogger({ format: 'pretty' }).
+ */
+export async function loadPrettyFormat(): Promise<void> {
+  prettyFactory ??= (await import('pino-pretty')).default;
+}
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const options: pino.LoggerOptions = {
     level: opts.level ?? 'info',
@@ -39,7 +50,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
 }
 
 function createPrettyStream(dest: NodeJS.WritableStream | pino.DestinationStream): pino.DestinationStream {
-  return pinoPretty({ destination: dest as NodeJS.WritableStream, colorize: (dest as { isTTY?: boolean }).isTTY === true, sync: true, ignore: 'pid,hostname' });
+  if (prettyFactory === undefined) throw new Error('createLogger: format pretty needs `await loadPrettyFormat()` first');
+  return prettyFactory({ destination: dest as NodeJS.WritableStream, colorize: (dest as { isTTY?: boolean }).isTTY === true, sync: true, ignore: 'pid,hostname' });
 }
 
 /** A logger that drops everything, for tests and library use. */

@@ -19,7 +19,7 @@ import { createCapture } from './capture/index.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
-import { createLogger, type LogLevel } from './log.js';
+import { createLogger, loadPrettyFormat, type LogLevel } from './log.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
 import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
 
@@ -41,10 +41,9 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 1: config. Every input read and validated once; bad input ends here with exit 2.
   const loaded = loadConfigOrThrow(opts.load);
   const config = loaded.config;
-  const logger = createLogger({
-    level: config.general.logLevel as LogLevel,
-    format: resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY),
-  });
+  const logFormat = resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY);
+  if (logFormat === 'pretty') await loadPrettyFormat();
+  const logger = createLogger({ level: config.general.logLevel as LogLevel, format: logFormat });
   const levels = controlLevels(logger);
   // A bug that escapes every handler is logged as one JSON line (journald), then vmlet exits 1
   // and systemd restarts it; continuing in an unknown state would be worse.
