@@ -65,7 +65,9 @@ export function buildFamilyRules(o: CaptureOptions, family: Family): FamilyRules
   const ssh = SSH_PORT;
   if (o.inboundPorts === '*') {
     nat.add('PREROUTING', '-p tcp -j ISTIO_INBOUND');
-    const excludes = uniq(o.sshExempt && !o.localExcludePorts.includes(ssh) ? [ssh, ...o.localExcludePorts] : o.localExcludePorts);
+    // The SSH exemption is a rule of its own, so `iptables -t nat -S ISTIO_INBOUND` shows it plainly.
+    if (o.sshExempt) nat.add('ISTIO_INBOUND', `${tcpPort(ssh)} -j RETURN`);
+    const excludes = o.sshExempt ? o.localExcludePorts.filter((p) => p !== ssh) : o.localExcludePorts;
     for (const g of portGroups(excludes)) nat.add('ISTIO_INBOUND', `${portMatch('tcp', g)} -j RETURN`);
     nat.add('ISTIO_INBOUND', '-p tcp -j ISTIO_IN_REDIRECT');
   } else {
