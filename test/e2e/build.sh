@@ -36,13 +36,21 @@ build_istio() {
     "istio.io/istio/pilot/cmd/pilot-agent@$ISTIO_VERSION"
   GOBIN=$bin go install -trimpath -tags disable_pgv -ldflags "$ldf" \
     "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_VERSION"
-  # Istio's CRDs come from the module source the build just downloaded (read-only module cache).
-  local src
-  src=$(go env GOMODCACHE)/istio.io/istio@$ISTIO_VERSION
-  mkdir -p "$bin/../istio"
-  cp "$src/manifests/charts/base/files/crd-all.gen.yaml" "$bin/../istio/crd-all.gen.yaml"
   echo "build.sh: istio built in $((SECONDS - t0)) s" >&2
   stamp "$ISTIO_VERSION" istio
+}
+
+# Data files from the istio module source (the read-only module cache the build filled): the CRDs,
+# and the Envoy bootstrap template the istio-sidecar package installs for pilot-agent.
+istio_data() {
+  local data=$bin/../istio
+  [ -f "$data/crd-all.gen.yaml" ] && [ -f "$data/envoy_bootstrap_tmpl.json" ] && return 0
+  local src
+  src=$(go mod download -json "istio.io/istio@$ISTIO_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  mkdir -p "$data"
+  cp "$src/manifests/charts/base/files/crd-all.gen.yaml" "$data/crd-all.gen.yaml"
+  cp "$src/tools/packaging/common/envoy_bootstrap.json" "$data/envoy_bootstrap_tmpl.json"
+  chmod 0644 "$data"/*
 }
 
 build_k8s() {
@@ -63,9 +71,9 @@ build_k8s() {
 }
 
 case $what in
-  istio) build_istio ;;
+  istio) build_istio; istio_data ;;
   k8s) build_k8s ;;
-  all) build_istio; build_k8s ;;
+  all) build_istio; istio_data; build_k8s ;;
   *) echo "build.sh: unknown target '$what' (istio|k8s|all)" >&2; exit 2 ;;
 esac
 echo "$bin"

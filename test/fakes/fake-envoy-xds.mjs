@@ -29,7 +29,7 @@ export function startFakeAds(bootstrap, record, onResponse = () => {}) {
     [method]: {
       path: `/envoy.service.discovery.v3.AggregatedDiscoveryService/${method}`, requestStream: true, responseStream: true,
       requestSerialize: (o) => Buffer.from(Req.encode(Req.fromObject(o)).finish()), requestDeserialize: (b) => b,
-      responseSerialize: (b) => b, responseDeserialize: (b) => Res.decode(b),
+      responseSerialize: (b) => b, responseDeserialize: (b) => Object.assign(Res.decode(b), { wireBytes: b.length }),
     },
   }, 'ADS');
   const client = new Client(`unix:${pipe}`, grpc.credentials.createInsecure());
@@ -43,7 +43,7 @@ export function startFakeAds(bootstrap, record, onResponse = () => {}) {
     const subscribe = (type, first) => call.write({ ...(first ? { node } : {}), type_url: type, ...(delta ? { resource_names_subscribe: ['*'] } : {}) });
     call.on('data', (res) => {
       backoff = 500;
-      record({ event: 'xds-response', type: res.type_url, nonce: res.nonce });
+      record({ event: 'xds-response', type: res.type_url, nonce: res.nonce, bytes: res.wireBytes });
       onResponse(res.type_url);
       call.write({ type_url: res.type_url, response_nonce: res.nonce, ...(delta ? {} : { version_info: res.version_info }) });
       if (res.type_url === CDS && !sentLds) { sentLds = true; subscribe(LDS, false); }

@@ -3,7 +3,8 @@
  * (built by test/e2e/build.sh from the Go module proxy), all inside a network namespace of their
  * own ("cp"), and the VM's namespace ("vm") joined to it by a veth pair:
  *
- *   cp: 10.213.0.1/24 (etcd :2379, kube-apiserver :6443, istiod :8080 debug, :15012 xDS+CA)
+ *   cp: 10.213.0.1/24 (etcd :2379, kube-apiserver :6443, istiod :8080 debug, :15012 xDS+CA; only
+ *       :15012 listens beyond loopback, and the namespace is private)
  *   vm: 10.213.0.2/24 (vmlet, the app; /etc/hosts = istioctl's hosts file, as the VM guide says)
  *
  * Nothing touches the host's own network. `stop()` kills every process started here by PID,
@@ -56,6 +57,8 @@ export class ControlPlane {
   readonly cpNs: string;
   readonly vmNs: string;
   readonly kubeconfig: string;
+  /** Extra VM namespaces (addVm), deleted by stop(). */
+  readonly extraVms: string[] = [];
   private readonly children = new Map<string, ChildProcess>();
   readonly pids: Record<string, number> = {};
   private pki?: Pki;
@@ -101,6 +104,24 @@ export class ControlPlane {
       ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
       ip('-n', ns, 'link', 'set', 'eth0', 'up');
     }
+  }
+
+  /**
+   * A further VM namespace on its own veth pair: cp eth<i> 10.213.<i>.1 ↔ vm 10.213.<i>.2
+   * (for running two agents side by side against the same istiod). Returns its name and addresses.
+   */
+  addVm(i: number, tag: string): { ns: string; ip: string; cpIp: string } {
+    const ns = `${this.vmNs}-${tag}`;
+    const ip = (...a: string[]) => run('ip', a);
+    ip('netns', 'add', ns);
+    this.extraVms.push(ns);
+    ip('-n', this.cpNs, 'link', 'add', `eth${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+    ip('-n', this.cpNs, 'addr', 'add', `10.213.${i}.1/24`, 'dev', `eth${i}`);
+    ip('-n', this.cpNs, 'link', 'set', `eth${i}`, 'up');
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    ip('-n', ns, 'addr', 'add', `10.213.${i}.2/24`, 'dev', 'eth0');
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    return { ns, ip: `10.213.${i}.2`, cpIp: `10.213.${i}.1` };
   }
 
   /** Starts `cmd` inside the control-plane namespace, output to logs/<name>.log. */
@@ -153,7 +174,7 @@ export class ControlPlane {
     mkdirSync(cwd);
     this.daemon('istiod', join(this.bin, 'pilot-discovery'), ['discovery',
       `--kubeconfig=${this.kubeconfig}`, '--domain=cluster.local', '--clusterID=Kubernetes',
-      '--httpAddr=127.0.0.1:8080', '--grpcAddr=127.0.0.1:15010', `--secureGRPCAddr=${CP_IP}:15012`,
+      '--httpAddr=127.0.0.1:8080', '--grpcAddr=127.0.0.1:15010', '--secureGRPCAddr=:15012',
       '--monitoringAddr=127.0.0.1:15014', '--httpsAddr=127.0.0.1:15017',
       '--log_output_level=default:info,wle:debug,serverca:debug,ads:debug'], {
       POD_NAMESPACE: 'istio-system', POD_NAME: ISTIOD_POD_NAME, CLUSTER_ID: 'Kubernetes',
@@ -194,7 +215,7 @@ export class ControlPlane {
         if (!gone) c.kill('SIGKILL');
       }
     }
-    for (const ns of [this.vmNs, this.cpNs]) {
+    for (const ns of [...this.extraVms, this.vmNs, this.cpNs]) {
       try {
         for (const pid of run('ip', ['netns', 'pids', ns]).split('\n').filter(Boolean)) {
           try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
@@ -202,7 +223,7 @@ export class ControlPlane {
       } catch { /* no namespace */ }
       try { run('ip', ['netns', 'del', ns]); } catch { /* already gone */ }
     }
-    rmSync(`/etc/netns/${this.vmNs}`, { recursive: true, force: true });
+    for (const ns of [...this.extraVms, this.vmNs]) rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
     if (keep) console.error(`\n*** end-to-end logs kept in ${join(this.work, 'logs')} ***\n`);
     else rmSync(this.work, { recursive: true, force: true });
   }

@@ -49,22 +49,26 @@ export async function createWorkload(cp: ControlPlane, o: { ns: string; sa: stri
   cp.kubectl(['-n', o.ns, 'create', 'serviceaccount', o.sa]);
   const wgFile = join(cp.work, `${o.ns}-${o.group}.yaml`);
   writeFileSync(wgFile, workloadGroupYaml(o.ns, o.sa, o.group));
+  if (o.withGroup !== false) cp.kubectl(['apply', '-f', wgFile]);
+  return configureVm(cp, { ns: o.ns, sa: o.sa, group: o.group, fromFile: o.withGroup === false ? wgFile : undefined });
+}
+
+/**
+ * Runs the real `istioctl x workload entry configure` for a VM reaching istiod at `ingressIP`, and
+ * installs its hosts file as that VM's /etc/hosts (the VM guide appends it there; `ip netns exec`
+ * shows /etc/netns/<ns>/hosts as /etc/hosts).
+ */
+export async function configureVm(cp: ControlPlane, o: { ns: string; sa: string; group: string; fromFile?: string; vmNs?: string; ingressIP?: string }): Promise<Workload> {
   // istiod's namespace controller copies the root into every namespace; istioctl reads it there.
   await pollUntil(() => cp.kubectl(['-n', o.ns, 'get', 'configmap', 'istio-ca-root-cert', '-o', 'name'], undefined, 10_000).includes('istio-ca-root-cert'), 60_000, `istio-ca-root-cert in ${o.ns}`);
   const dir = mkdtempSync(join(cp.work, `vm-${o.ns}-`));
-  const args = ['x', 'workload', 'entry', 'configure', '-o', dir, '--clusterID', 'Kubernetes', '--ingressIP', CP_IP, '--autoregister'];
-  if (o.withGroup === false) {
-    // The group is not on the API server yet: istioctl takes it from a file, as its docs allow.
-    args.push('-f', wgFile);
-  } else {
-    cp.kubectl(['apply', '-f', wgFile]);
-    args.push('--name', o.group, '--namespace', o.ns);
-  }
+  const args = ['x', 'workload', 'entry', 'configure', '-o', dir, '--clusterID', 'Kubernetes', '--ingressIP', o.ingressIP ?? CP_IP, '--autoregister'];
+  // Without the group on the API server, istioctl takes it from a file, as its docs allow.
+  args.push(...(o.fromFile ? ['-f', o.fromFile] : ['--name', o.group, '--namespace', o.ns]));
   cp.istioctl(args);
-  // The VM guide appends istioctl's hosts file to /etc/hosts; `ip netns exec` shows
-  // /etc/netns/<ns>/hosts as the VM's /etc/hosts.
-  mkdirSync(`/etc/netns/${cp.vmNs}`, { recursive: true });
-  writeFileSync(`/etc/netns/${cp.vmNs}/hosts`, `127.0.0.1 localhost\n${readFileSync(join(dir, 'hosts'), 'utf8')}`);
+  const vmNs = o.vmNs ?? cp.vmNs;
+  mkdirSync(`/etc/netns/${vmNs}`, { recursive: true });
+  writeFileSync(`/etc/netns/${vmNs}/hosts`, `127.0.0.1 localhost\n${readFileSync(join(dir, 'hosts'), 'utf8')}`);
   return { ns: o.ns, sa: o.sa, group: o.group, dir };
 }
 
@@ -152,10 +156,10 @@ export async function waitReady(cp: ControlPlane, v: Vmlet, timeoutMs: number, w
 /** The app the WorkloadGroup probes: HTTP 200 on :8080/ready inside the VM, started and stopped by PID. */
 export class App {
   private child?: ChildProcess;
-  constructor(private readonly cp: ControlPlane) {}
+  constructor(private readonly cp: ControlPlane, private readonly vmNs = cp.vmNs) {}
   async start(): Promise<void> {
     const js = `require('node:http').createServer((q,s)=>{s.end('ok')}).listen(${APP_PORT},'0.0.0.0',()=>console.log('listening'))`;
-    this.child = spawn('ip', ['netns', 'exec', this.cp.vmNs, process.execPath, '-e', js], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child = spawn('ip', ['netns', 'exec', this.vmNs, process.execPath, '-e', js], { stdio: ['ignore', 'pipe', 'inherit'] });
     const c = this.child;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('app did not listen within 10 s')), 10_000);
