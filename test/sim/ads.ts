@@ -114,7 +114,8 @@ export function createSimAds(opts: { graceMs?: number } = {}): SimAds {
           try {
             entry = registry.connect(ns, group, ip, (meta['NETWORK'] as string | undefined) || undefined, labels, proxyConfig['readinessProbe'] !== undefined);
           } catch (err) {
-            return reject(grpc.status.FAILED_PRECONDITION, (err as Error).message);
+            // istiod's wording (autoregistration/controller.go), proxy ID = the node ID's third part; pinned by the e2e tier.
+            return reject(grpc.status.FAILED_PRECONDITION, `auto-registration WorkloadEntry of ${node.id.split('~')[2]} failed: ${(err as Error).message}`);
           }
         }
       } else if (typeUrl === TYPE.health) {

@@ -90,12 +90,10 @@ export class Registry {
 
   setHealth(entry: WorkloadEntry, healthy: boolean, message: string | undefined): void {
     const now = new Date().toISOString();
-    const prev = entry.status.conditions.find((c) => c.type === 'Healthy');
     const status = healthy ? 'True' : 'False';
-    const cond: Condition = {
-      type: 'Healthy', status, ...(healthy || !message ? {} : { message }), lastProbeTime: now,
-      lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now,
-    };
+    // istiod writes both times as "now" on every report (health/controller.go transformHealthEvent:
+    // the agent only sends transitions), even when the status did not change.
+    const cond: Condition = { type: 'Healthy', status, ...(healthy || !message ? {} : { message }), lastProbeTime: now, lastTransitionTime: now };
     entry.status.conditions = [...entry.status.conditions.filter((c) => c.type !== 'Healthy'), cond];
   }
 

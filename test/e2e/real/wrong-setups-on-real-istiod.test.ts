@@ -34,6 +34,8 @@ describe.skipIf(!state)('wrong setups on a real istiod', { timeout: 120_000 }, (
     vmlet = startVmlet(cp, w, { state: mkdtempSync(join(cp.work, 'vmlet-')) });
     const text = await pollUntil(() => { const s = statusText(); return /WorkloadGroup/.test(s) ? s : undefined; }, 60_000, 'status naming the WorkloadGroup');
     expect(text).toMatch(/create WorkloadGroup late-app in namespace vm-nogroup/);
+    // The simulator uses the same wording (pinned in registers-workload-entry-with-simulator).
+    expect(text).toMatch(/auto-registration WorkloadEntry of [^ ]+ failed: cannot find WorkloadGroup vm-nogroup\/late-app/);
     expect(vmlet.status().ready).not.toBe(true);
     expect(getEntry(cp, 'vm-nogroup', `late-app-${VM_IP}`)).toBeUndefined();
     cp.kubectl(['apply', '-f', join(cp.work, 'vm-nogroup-late-app.yaml')]);
