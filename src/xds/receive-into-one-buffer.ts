@@ -9,7 +9,9 @@
  * method its client and server calls use) for the whole process. If a grpc-js upgrade changes
  * that class, nothing is replaced and grpc-js's own decoder keeps working.
  */
-import { createRequire } from 'node:module';
+// A static import of the very module grpc-js requires internally: node caches it by path and
+// esbuild bundles it once, so the class patched here is the one grpc-js's calls construct.
+import * as streamDecoder from '@grpc/grpc-js/build/src/stream-decoder.js';
 
 interface DecoderState {
   maxReadMessageLength: number;
@@ -60,8 +62,7 @@ let installed: boolean | undefined;
 export function receiveIntoOneBuffer(): boolean {
   if (installed !== undefined) return installed;
   try {
-    const require = createRequire(import.meta.url);
-    const mod = require('@grpc/grpc-js/build/src/stream-decoder.js') as { StreamDecoder?: { prototype: { write?: unknown } } };
+    const mod = streamDecoder as unknown as { StreamDecoder?: { prototype: { write?: unknown } } };
     const proto = mod.StreamDecoder?.prototype;
     installed = typeof proto?.write === 'function' && new (mod.StreamDecoder as unknown as new (n: number) => DecoderState)(-1).maxReadMessageLength === -1;
     if (installed && proto) proto.write = writeIntoOneBuffer;
