@@ -41,6 +41,8 @@ server.addService(ADS_SERVICE, {
   DeltaAggregatedResources: (call) => call.end(),
 });
 const port = await new Promise((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+// istiod (Go) sets TCP_NODELAY on every connection; grpc-js's server leaves Nagle on. Match istiod.
+for (const h2 of server.http2Servers?.keys() ?? []) h2.on('connection', (socket) => socket.setNoDelay(true));
 console.log(`port ${port}`);
 process.stdin.resume();
 process.stdin.on('end', () => { server.forceShutdown(); process.exit(0); });
