@@ -14,10 +14,13 @@
  * their code (gRPC, protobuf, X.509) is most of the bundle, and an agent that never uses it should
  * not parse it or keep it in memory (idle RSS target, bench/run-idle.mjs).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import { createCapture } from './capture/index.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { prewarmKey } from './identity/key-prewarm.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, loadPrettyFormat, type LogLevel } from './log.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
@@ -41,6 +44,12 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 1: config. Every input read and validated once; bad input ends here with exit 2.
   const loaded = loadConfigOrThrow(opts.load);
   const config = loaded.config;
+  // First boot (no stored certificate): the first key pair is generated on the thread pool while
+  // the modules below load (RSA-2048 alone takes Node 50-350 ms).
+  const id = config.identity;
+  if (id.enabled && !existsSync(join(id.storeDir ?? join(config.general.stateDir, 'identity'), 'cert-chain.pem'))) {
+    prewarmKey(id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve ?? 'P256' } : { type: 'RSA', bits: id.rsaKeySize });
+  }
   const logFormat = resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY);
   if (logFormat === 'pretty') await loadPrettyFormat();
   const logger = createLogger({ level: config.general.logLevel as LogLevel, format: logFormat });

@@ -6,10 +6,11 @@
 import { webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { keyAlgorithm, takeKeyPair, type KeySpec } from './key-prewarm.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
-export type KeySpec = { readonly type: 'RSA'; readonly bits: number } | { readonly type: 'ECDSA'; readonly curve: 'P256' | 'P384' };
+export type { KeySpec } from './key-prewarm.js';
 
 export interface KeyAndCsr {
   /** PKCS#8 PEM. Never log it. */
@@ -21,11 +22,6 @@ export function spiffeId(trustDomain: string, ns: string, sa: string): string {
   return `spiffe://${trustDomain}/ns/${ns}/sa/${sa}`;
 }
 
-function algorithm(spec: KeySpec): RsaHashedKeyGenParams | EcKeyGenParams & { hash: string } {
-  if (spec.type === 'RSA') return { name: 'RSASSA-PKCS1-v1_5', modulusLength: spec.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
-  return spec.curve === 'P384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } : { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-}
-
 export function pem(label: string, der: ArrayBuffer | Uint8Array): string {
   const b64 = Buffer.from(der as ArrayBuffer).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
@@ -33,8 +29,8 @@ export function pem(label: string, der: ArrayBuffer | Uint8Array): string {
 
 export async function generateKeyAndCsr(spec: KeySpec, uri: string): Promise<KeyAndCsr> {
   if (spec.type === 'RSA' && spec.bits < 2048) throw new RangeError(`RSA keys below 2048 bits are refused (asked for ${spec.bits})`);
-  const alg = algorithm(spec);
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const alg = keyAlgorithm(spec);
+  const keys = await takeKeyPair(spec);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     keys,
     signingAlgorithm: alg,

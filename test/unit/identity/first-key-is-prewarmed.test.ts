@@ -1,0 +1,40 @@
+// The first key pair can be generated while vmlet loads (key-prewarm.ts); the CSR must then be
+// built from exactly that pair, once, and a key made for another spec is never used.
+import { describe, expect, it, vi } from 'vitest';
+import { prewarmKey, takeKeyPair } from '../../../src/identity/key-prewarm.js';
+import { generateKeyAndCsr } from '../../../src/identity/keys.js';
+import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+const spkiOf = async (pair: CryptoKeyPair) => Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey as webcrypto.CryptoKey)).toString('base64');
+
+describe('first key prewarm', () => {
+  it('hands the prewarmed pair out once, for the same spec only', async () => {
+    prewarmKey({ type: 'ECDSA', curve: 'P256' });
+    const [a, b] = [await takeKeyPair({ type: 'ECDSA', curve: 'P256' }), await takeKeyPair({ type: 'ECDSA', curve: 'P256' })];
+    expect(await spkiOf(a)).not.toBe(await spkiOf(b));
+    prewarmKey({ type: 'ECDSA', curve: 'P384' });
+    const other = await takeKeyPair({ type: 'ECDSA', curve: 'P256' });
+    expect((other.publicKey.algorithm as EcKeyAlgorithm).namedCurve).toBe('P-256');
+  });
+
+  it('the CSR is built from the prewarmed key: no second key generation', async () => {
+    const gen = vi.spyOn(webcrypto.subtle, 'generateKey');
+    try {
+      prewarmKey({ type: 'ECDSA', curve: 'P256' });
+      expect(gen).toHaveBeenCalledTimes(1);
+      const { csrPem, keyPem } = await generateKeyAndCsr({ type: 'ECDSA', curve: 'P256' }, 'spiffe://cluster.local/ns/a/sa/b');
+      expect(gen).toHaveBeenCalledTimes(1);
+      const csr = new x509.Pkcs10CertificateRequest(csrPem);
+      expect(await csr.verify()).toBe(true);
+      // And the stored key is the CSR's: same public key.
+      const pub = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
+      expect(Buffer.from(csr.publicKey.rawData).equals(pub)).toBe(true);
+      // Without a prewarm, a key is generated on demand.
+      await generateKeyAndCsr({ type: 'ECDSA', curve: 'P256' }, 'spiffe://cluster.local/ns/a/sa/b');
+      expect(gen).toHaveBeenCalledTimes(2);
+    } finally {
+      gen.mockRestore();
+    }
+  });
+});
