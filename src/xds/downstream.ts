@@ -21,8 +21,8 @@ const CODE = { OK: 0, INTERNAL: 13, UNIMPLEMENTED: 12 } as const;
 const encodeGrpcMessage = (s: string): string => Buffer.from(s).toString('latin1').replace(/[^\x20-\x24\x26-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
 /**
- * One of Envoy's ADS calls. Events: 'end' (Envoy half-closed), 'gone' (the call ended before
- * finish(): Envoy cancelled, reset or disconnected). Requests flow once receive() is called; until
+ * One of Envoy's ADS calls. Events: 'end' (Envoy half-closed), 'gone' (the call ended other than
+ * by the proxy's finish(): Envoy cancelled, reset or disconnected, or sent what cannot be read). Requests flow once receive() is called; until
  * then they wait in the stream (and in HTTP/2 flow control).
  */
 export class DownstreamCall extends EventEmitter {
@@ -52,7 +52,9 @@ export class DownstreamCall extends EventEmitter {
       try {
         for (const msg of reader.push(chunk)) onMessage(msg);
       } catch (err) {
+        // A request the proxy cannot read ends the call, and with it the upstream stream.
         this.finish(CODE.INTERNAL, (err as Error).message);
+        this.emit('gone');
       }
     });
     this.stream.on('end', () => this.emit('end'));

@@ -106,6 +106,24 @@ describe("the proxy's gRPC server for Envoy", () => {
     down.end();
   });
 
+  it('ends a call whose request it cannot read (compressed) INTERNAL, and its upstream stream', async () => {
+    const gzipEnvoy = new Ctor(`unix://${join(tmp.path, 'XDS')}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 });
+    try {
+      const index = upstreamCalls.length;
+      const down = (gzipEnvoy as unknown as { StreamAggregatedResources: () => Duplex }).StreamAggregatedResources();
+      down.on('error', () => undefined);
+      const status = new Promise<grpc.StatusObject>((resolve) => down.on('status', resolve));
+      await waitFor(() => upstreamCalls[index], { what: 'upstream stream' });
+      down.write(REQUEST);
+      const s = await status;
+      expect(s.code).toBe(grpc.status.INTERNAL);
+      expect(s.details).toMatch(/compressed/);
+      await waitFor(() => cancelled.includes(index), { what: 'upstream cancelled' });
+    } finally {
+      gzipEnvoy.close();
+    }
+  });
+
   it('answers a method it does not serve UNIMPLEMENTED', async () => {
     const Other = grpc.makeGenericClientConstructor({
       Nope: { path: '/envoy.service.discovery.v3.AggregatedDiscoveryService/Nope', requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b },
