@@ -115,7 +115,7 @@ export class DownstreamServer {
       session.on('error', () => undefined);
       session.setLocalWindowSize(opts.windowBytes);
       const keepalive = setInterval(() => {
-        const timeout = setTimeout(() => session.destroy(), opts.keepaliveTimeoutMs);
+        const timeout = setTimeout(() => session.destroy(), opts.keepaliveTimeoutMs).unref();
         try {
           if (!session.ping(() => clearTimeout(timeout))) clearTimeout(timeout);
         } catch {
