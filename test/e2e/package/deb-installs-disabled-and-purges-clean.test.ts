@@ -5,26 +5,20 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, DEB, packagesBuilt, REPO, VERSION } from './env.js';
+import { pathDiff, pathSnapshot } from './fs-snapshot.js';
 import { bootMachine, isRunnable, type Machine } from './machine.js';
 
 const runnable = canRun(isRunnable() ?? packagesBuilt());
 
-// Paths that change on any running system whatever the package does.
-const VOLATILE = /^\/(proc|sys|dev|run\/(systemd|user|lock|log|udev|dbus|utmp)|var\/(log|cache|lib\/(dpkg|systemd|apt))|tmp|var\/tmp)(\/|$)/;
-// systemd-sysusers keeps a backup of the account files it edits.
-const ACCOUNT_BACKUPS = new Set(['/etc/passwd-', '/etc/group-', '/etc/shadow-', '/etc/gshadow-']);
-
 describe.runIf(runnable)('the .deb on a Debian 12 systemd machine', () => {
   let m: Machine;
   let before: Set<string>;
-  const snapshot = () =>
-    new Set(m.sh('find / -xdev -mindepth 1 2>/dev/null; find /run -mindepth 1 2>/dev/null; true', 60_000).split('\n').filter((p) => p && !VOLATILE.test(p)));
 
   beforeAll(async () => {
     m = await bootMachine('deb');
     // Istio's own packages create istio-proxy too (system uid); a pre-existing one must be kept.
     m.sh('groupadd --system --gid 1337 istio-proxy && useradd --system --uid 1337 --gid 1337 --no-create-home --shell /usr/sbin/nologin istio-proxy');
-    before = snapshot();
+    before = pathSnapshot(m);
     copyFileSync(DEB, join(m.root, 'root', 'vmlet.deb'));
   });
   afterAll(async () => {
@@ -112,10 +106,7 @@ describe.runIf(runnable)('the .deb on a Debian 12 systemd machine', () => {
 
   it('6. dpkg -P leaves nothing behind but the istio-proxy user', () => {
     m.sh('dpkg -P vmlet');
-    const after = snapshot();
-    const added = [...after].filter((p) => !before.has(p) && !ACCOUNT_BACKUPS.has(p));
-    const removed = [...before].filter((p) => !after.has(p));
-    expect({ added, removed }).toEqual({ added: [], removed: [] });
+    expect(pathDiff(before, pathSnapshot(m))).toEqual({ added: [], removed: [] });
     expect(m.sh('getent passwd istio-proxy')).toContain(':1337:1337:');
   });
 });

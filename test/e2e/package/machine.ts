@@ -60,7 +60,12 @@ function comm(pid: number): string {
   }
 }
 
-export async function bootMachine(tag: string): Promise<Machine> {
+export interface BootOptions {
+  /** Host directories mounted read-only inside: [host path, path in the machine]. */
+  readonly bindReadOnly?: readonly (readonly [string, string])[];
+}
+
+export async function bootMachine(tag: string, opts: BootOptions = {}): Promise<Machine> {
   ensureRootfs();
   const root = join('/var/tmp', `vmlet-machine-${tag}-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
@@ -69,7 +74,8 @@ export async function bootMachine(tag: string): Promise<Machine> {
   const logFd = openSync(`${root}.log`, 'w');
   const nspawn: ChildProcess = spawn(
     'systemd-nspawn',
-    ['--boot', '--register=no', '--keep-unit', '--private-network', `--machine=vmlet-${tag}`, '-D', root],
+    ['--boot', '--register=no', '--keep-unit', '--private-network', `--machine=vmlet-${tag}`,
+      ...(opts.bindReadOnly ?? []).map(([from, to]) => `--bind-ro=${from}:${to}`), '-D', root],
     { stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);
@@ -80,7 +86,8 @@ export async function bootMachine(tag: string): Promise<Machine> {
   const nspawnPid = nspawn.pid as number;
 
   const run = (argv: readonly string[], timeoutMs = 60_000): RunResult => {
-    const r = spawnSync('nsenter', ['-t', String(initPid), '-a', ...argv], { encoding: 'utf8', timeout: timeoutMs });
+    // setsid: a session of its own, so a stray `kill 0` inside cannot reach the test process.
+    const r = spawnSync('setsid', ['nsenter', '-t', String(initPid), '-a', ...argv], { encoding: 'utf8', timeout: timeoutMs });
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
   };
   const stop = async (): Promise<void> => {

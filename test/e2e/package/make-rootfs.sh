@@ -2,11 +2,16 @@
 # Builds (once) a Debian 12 rootfs that boots under systemd-nspawn, for the package tests.
 # Usage: make-rootfs.sh DIR. The mirror is the one this machine's own apt sources use (read at
 # run time; none is written in the repository). The result is cached: DIR/.complete marks a
-# finished build, so an interrupted debootstrap is redone rather than trusted.
+# finished build and holds the package list it was built with, so an interrupted debootstrap,
+# or a cache built with another list, is redone rather than trusted.
 set -eu
 
 dir=${1:?usage: make-rootfs.sh DIR}
-[ -f "$dir/.complete" ] && exit 0
+# systemd-sysv: /sbin/init for --boot; dbus: systemctl talks to the manager; iptables/iproute2:
+# vmlet's dependencies, preinstalled so dpkg -i needs no network inside the container; rpm: the
+# .rpm's scriptlets run for real on this machine (no RPM-based rootfs is reachable here).
+include=systemd,systemd-sysv,dbus,iptables,iproute2,libstdc++6,procps,rpm
+[ "$(cat "$dir/.complete" 2>/dev/null)" = "$include" ] && exit 0
 
 mirror=$(
     {
@@ -18,12 +23,10 @@ mirror=$(
 
 rm -rf "$dir"
 mkdir -p "$(dirname "$dir")"
-# systemd-sysv: /sbin/init for --boot; dbus: systemctl talks to the manager; iptables/iproute2:
-# vmlet's dependencies, preinstalled so dpkg -i needs no network inside the container.
-timeout 900 debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,iptables,iproute2,libstdc++6,procps \
-    bookworm "$dir" "$mirror" >"$dir.log" 2>&1 || { tail -n 30 "$dir.log" >&2; exit 1; }
+timeout 900 debootstrap --variant=minbase --include="$include" bookworm "$dir" "$mirror" >"$dir.log" 2>&1 || { tail -n 30 "$dir.log" >&2; exit 1; }
 # No getty or network management inside the test machine: fewer units, faster boot.
 chroot "$dir" systemctl mask console-getty.service getty@tty1.service systemd-networkd.service systemd-resolved.service >/dev/null 2>&1 || true
 echo vmlet-test >"$dir/etc/hostname"
-touch "$dir/.complete"
+# The downloaded .debs are not needed once installed; each test copies this tree.
+rm -f "$dir"/var/cache/apt/archives/*.deb
+echo "$include" >"$dir/.complete"
