@@ -3,7 +3,7 @@
 // Target: <= 45 MB after 60 s for the minimal configuration.
 //
 //   npm run build && node bench/run-idle.mjs [--seconds 60] [--mode minimal|realistic|both]
-//                                            [--istio-dir DIR] [--node-arg FLAG ...]
+//                                            [--istio-dir DIR] [--node-arg FLAG ...] [--bundle FILE]
 //
 // minimal:   the agent's spine (config, status server, lifecycle, sdnotify) with identity, Envoy,
 //            xDS and capture switched off by environment, as a VM without a reachable istiod.
@@ -11,7 +11,8 @@
 //            this process) with the FAKE Envoy (test/fakes/fake-envoy.mjs, its own process, not
 //            counted) speaking ADS and SDS through vmlet; sampling starts once the WorkloadEntry
 //            is registered. Capture stays off in both (never the host's iptables).
-// --node-arg passes a flag to vmlet's node (what-if runs, e.g. --node-arg=--max-semi-space-size=1).
+// --node-arg passes a flag to vmlet's node (what-if runs, e.g. --node-arg=--max-semi-space-size=1);
+// --bundle runs another build of vmlet.mjs (default dist/vmlet.mjs) to compare build options.
 //
 // Reads VmRSS/VmHWM from /proc/<pid>/status and Pss plus where resident memory sits from
 // /proc/<pid>/smaps: "code" = file-backed pages (the node binary and shared libraries: clean, shared
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'both' },
     'istio-dir': { type: 'string' },
     'node-arg': { type: 'string', multiple: true, default: [] },
+    bundle: { type: 'string' },
   },
 });
 const seconds = Math.max(5, Math.min(600, Number(values.seconds)));
@@ -37,7 +39,7 @@ if (!modes.every((m) => m === 'minimal' || m === 'realistic')) throw new Error(`
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb) => (kb / 1024).toFixed(1);
-const BUNDLE = join(root, 'dist/vmlet.mjs');
+const BUNDLE = values.bundle ?? join(root, 'dist/vmlet.mjs');
 const EMPTY_CONFIG = join(root, 'test/helpers/empty-config.yaml');
 
 /** Resident memory of a process in kB, split by kind, and its CPU time so far. */
@@ -138,7 +140,7 @@ function report(mode, run, base) {
 }
 
 try {
-  process.stdout.write(`node ${process.version}, ${process.platform}/${process.arch}; vmlet node args: ${values['node-arg'].join(' ') || '(none)'}\n`);
+  process.stdout.write(`node ${process.version}, ${process.platform}/${process.arch}; ${BUNDLE}; vmlet node args: ${values['node-arg'].join(' ') || '(none)'}\n`);
   // Each configuration runs at the same time as its own baseline, so both see the same machine.
   for (const mode of modes) {
     const [run, base] = await Promise.all([mode === 'minimal' ? minimal() : realistic(), baseline()]);

@@ -12,10 +12,36 @@
 // packages ship) and `packages` (the bundled npm packages, for the licence notices).
 import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, relative } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const dist = new URL('../dist', import.meta.url).pathname;
+
+/**
+ * Built-in modules are required, not imported: esbuild writes `import{spawn}from"node:child_process"`
+ * for them, and this turns each into `const{spawn}=require("node:child_process")` (the banner's
+ * require, same line, so source maps stay right). An ESM import of a built-in makes Node build a
+ * namespace of ALL its exports, running every lazy getter: on Node 24 (the packaged runtime)
+ * `node:http`'s pull in the bundled fetch/WebSocket client, 13 MB of resident memory for a program
+ * that never uses it. require() runs none of them. Only esbuild's own output format is matched,
+ * and anything left over fails the build.
+ */
+const IMPORT_BUILTIN = /import(?:\*as ([\w$]+) | ([\w$]+)(?:,(\{[^}]*\})| )|(\{[^}]*\})|)(?:from)?"(node:[\w/]+|[a-z_]+)";/g;
+function requireBuiltins(code, file) {
+  const out = code.replace(IMPORT_BUILTIN, (all, star, def, defNamed, named, spec) => {
+    if (!isBuiltin(spec)) return all;
+    const mod = `require(${JSON.stringify(spec)})`;
+    const destructure = (defNamed ?? named)?.replace(/([\w$]+) as ([\w$]+)/g, '$1:$2');
+    if (star) return `const ${star}=${mod};`;
+    if (def) return destructure ? `const ${def}=${mod},${destructure}=${def};` : `const ${def}=${mod};`;
+    return destructure ? `const${destructure}=${mod};` : `${mod};`;
+  });
+  for (const m of out.matchAll(/\bimport\b[^;(]*?"(node:[\w/]+|[a-z_]+)"/g)) {
+    if (isBuiltin(m[1]) && m[1] !== 'node:module') throw new Error(`${file}: an import of ${m[1]} the build could not turn into require(): ${m[0]}`);
+  }
+  return out;
+}
 
 // Built into a staging directory, then moved in by rename (atomic per file), chunks before the
 // entry: other engineers' tests and running agents use dist/ while it is rebuilt, and an agent
@@ -49,6 +75,10 @@ try {
     },
   });
   const outputs = Object.keys(result.metafile.outputs).map((o) => relative(stage, o));
+  for (const file of outputs.filter((o) => o.endsWith('.mjs'))) {
+    const path = join(stage, file);
+    writeFileSync(path, requireBuiltins(readFileSync(path, 'utf8'), file));
+  }
   writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify({ files: outputs.filter((o) => o.endsWith('.mjs')).sort(), packages: bundledPackages(result.metafile) }, null, 2)}\n`);
   for (const name of readdirSync(join(stage, 'chunks'))) renameSync(join(stage, 'chunks', name), join(dist, 'chunks', name));
   for (const name of readdirSync(stage).filter((n) => n !== 'chunks' && n !== 'vmlet.mjs')) renameSync(join(stage, name), join(dist, name));
