@@ -7,7 +7,7 @@
  * stopping is expected and waits for the abort that follows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdir, writeFile } from 'node:fs/promises';
+import { ensureSharedDir, writeSharedFile } from '../shared-dir.js';
 import { dirname } from 'node:path';
 import { VmletError } from '../errors.js';
 import type { Clock, Component } from '../lifecycle/types.js';
@@ -119,13 +119,10 @@ export class EnvoyProcess implements Component {
   private async start(): Promise<Running> {
     const o = this.opts;
     try {
-      await mkdir(dirname(o.bootstrapPath), { recursive: true, mode: 0o750 });
-      await writeFile(o.bootstrapPath, o.bootstrap, { mode: 0o640 });
-      // Envoy (istio-proxy) reads the bootstrap through its group; nobody else can.
-      if (o.credentials !== undefined && process.getuid?.() === 0) {
-        await chown(dirname(o.bootstrapPath), 0, o.credentials.gid);
-        await chown(o.bootstrapPath, 0, o.credentials.gid);
-      }
+      // Envoy (istio-proxy) reads the bootstrap through its group; nobody else can. The directory
+      // stays vmlet's (shared-dir.ts): the hardened unit's root cannot write into istio-proxy's.
+      ensureSharedDir(dirname(o.bootstrapPath), o.credentials?.gid);
+      writeSharedFile(o.bootstrapPath, o.bootstrap, 0o640, o.credentials?.gid);
     } catch (err) {
       o.states.transitionTo('exited');
       throw new VmletError('VMLET_ENVOY_START_FAILED', `cannot write Envoy's bootstrap ${o.bootstrapPath}: ${(err as Error).message}`, { cause: err });

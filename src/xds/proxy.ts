@@ -5,7 +5,8 @@
  * health report after Envoy's first LDS request. An upstream end ends the downstream stream with
  * the same status; Envoy reconnects with its own backoff, as it does with pilot-agent.
  */
-import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, rmSync } from 'node:fs';
+import { ensureSharedDir } from '../shared-dir.js';
 import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
@@ -65,18 +66,17 @@ export class XdsProxy {
     if (!receiveIntoOneBuffer()) opts.logger.warn('grpc-js decoder not replaced: a large xDS response briefly takes twice its size in memory');
   }
 
-  /** Binds the socket (a stale one is removed; the directory is created 0750). */
+  /**
+   * Binds the socket (a stale one is removed). The directory is vmlet's, group istio-proxy, 0750
+   * (shared-dir.ts); the socket 0660 with group istio-proxy, so Envoy connects through its group.
+   */
   async listen(): Promise<void> {
     const path = this.opts.socketPath;
-    mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+    ensureSharedDir(dirname(path), this.opts.socketOwner?.gid);
     rmSync(path, { force: true });
     await this.server.listen(path);
     chmodSync(path, 0o660);
-    if (this.opts.socketOwner) {
-      // Envoy runs as istio-proxy: it must traverse the directory and connect to the socket.
-      chownSync(dirname(path), this.opts.socketOwner.uid, this.opts.socketOwner.gid);
-      chownSync(path, this.opts.socketOwner.uid, this.opts.socketOwner.gid);
-    }
+    if (this.opts.socketOwner && process.getuid?.() === 0) chownSync(path, 0, this.opts.socketOwner.gid);
   }
 
   /** Caches the state and sends it now on the current stream if Envoy has asked for listeners. */

@@ -1,0 +1,34 @@
+/**
+ * The directories vmlet shares with Envoy (/etc/istio/proxy: Envoy's bootstrap and the xDS
+ * socket): owned by vmlet's user, group istio-proxy, mode 0750. Envoy (istio-proxy) reads and
+ * connects through the group; vmlet keeps ownership, because under the hardened unit its root has
+ * no CAP_DAC_OVERRIDE and cannot write into a directory someone else owns. A directory left
+ * owned by istio-proxy (istio.io's VM guide chowns it) is taken back with CAP_CHOWN.
+ */
+import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Creates `dir` (0750) and, when vmlet runs as root, makes it vmlet's with group `gid`. */
+export function ensureSharedDir(dir: string, gid: number | undefined): void {
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const uid = process.getuid?.();
+  if (uid === 0) {
+    const st = statSync(dir);
+    const group = gid ?? st.gid;
+    if (st.uid !== uid || st.gid !== group) chownSync(dir, uid, group);
+  }
+  chmodSync(dir, 0o750);
+}
+
+/**
+ * Writes `path` by rename (a file left owned by someone else is replaced, not opened), mode
+ * `mode`, group `gid` when running as root.
+ */
+export function writeSharedFile(path: string, data: string, mode: number, gid: number | undefined): void {
+  const tmp = join(dirname(path), `.${process.pid}.tmp`);
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, data, { mode });
+  if (gid !== undefined && process.getuid?.() === 0) chownSync(tmp, 0, gid);
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
