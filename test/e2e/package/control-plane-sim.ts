@@ -52,7 +52,10 @@ const meshPath = join(vmDir, 'mesh.yaml');
 writeFileSync(meshPath, readFileSync(meshPath, 'utf8').replace(`localhost:${sim.port}`, `istiod.istio-system.svc:${ISTIOD_PORT}`));
 writeFileSync(join(vmDir, 'hosts'), `${listen} istiod.istio-system.svc\n`);
 
+const debug = (msg: string) => { if (process.env.VMLET_PKG_SIM_DEBUG) process.stderr.write(`${new Date().toISOString()} ${msg}\n`); };
 const forwarder = createServer((inbound) => {
+  debug(`forward open ${inbound.remoteAddress}:${inbound.remotePort}`);
+  inbound.on('close', () => debug(`forward close ${inbound.remotePort}`));
   const upstream = connect(sim.port, '127.0.0.1');
   inbound.pipe(upstream).pipe(inbound);
   inbound.on('error', () => upstream.destroy());
@@ -62,6 +65,7 @@ await new Promise<void>((resolve, reject) => forwarder.once('error', reject).lis
 
 rmSync(control, { force: true });
 const api = createHttpServer((req, res) => {
+  debug(`control ${req.url}`);
   res.setHeader('content-type', 'application/json');
   if (req.url === '/calls') res.end(JSON.stringify(sim.calls.map((c) => ({ auth: c.auth, bearer: c.bearer, code: c.code, identity: c.identity }))));
   else if (req.url === '/workloadentries') res.end(JSON.stringify(ads.registry.list()));
@@ -77,5 +81,6 @@ const stop = () => {
   rmSync(control, { force: true });
   void Promise.all([sim.stop(), ads.stop()]).finally(() => process.exit(0));
 };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+process.once('SIGTERM', () => { debug('SIGTERM'); stop(); });
+process.once('SIGINT', () => { debug('SIGINT'); stop(); });
+setInterval(() => debug(`alive, ${sim.calls.length} CA calls`), 2000).unref();

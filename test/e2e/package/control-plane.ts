@@ -35,7 +35,9 @@ export interface ControlPlane {
 
 function getJson<T>(socketPath: string, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, timeout: 5_000 }, (res) => {
+    // agent: false: a fresh connection each time. A kept-alive one may have been closed by the
+    // server while this process sat in a spawnSync, and writing to it fails with EPIPE.
+    const req = request({ socketPath, path, timeout: 5_000, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => {
         try {
@@ -59,9 +61,15 @@ export async function startControlPlane(m: Machine, tag: string, vmDir: string):
   const link = linkControlPlane(m, tag);
   const control = join('/tmp', `${link.ns}.sock`);
   const sim = spawn('ip', ['netns', 'exec', link.ns, process.execPath, '--import', 'tsx', join(import.meta.dirname, 'control-plane-sim.ts'),
-    '--vm-dir', vmDir, '--listen', link.nsAddr, '--svc-ip', link.machineAddr, '--control', control], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--vm-dir', vmDir, '--listen', link.nsAddr, '--svc-ip', link.machineAddr, '--control', control], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
-  sim.once('exit', () => { exited = true; });
+  let stderr = '';
+  sim.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
+  sim.once('exit', (code, signal) => { exited = true; stderr += `\n[simulator exited: ${code ?? signal}]`; });
+  /** A failed read says what the simulator printed last (it may have died). */
+  const read = <T>(path: string): Promise<T> => getJson<T>(control, path).catch((err: Error) => {
+    throw new Error(`control plane ${path}: ${err.message}; simulator stderr: ${stderr || '(none)'}`);
+  });
   const stop = async (): Promise<void> => {
     if (!exited && sim.pid) {
       sim.kill('SIGTERM');
@@ -72,7 +80,7 @@ export async function startControlPlane(m: Machine, tag: string, vmDir: string):
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the simulator did not start within 60 s')), 60_000);
-      sim.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the simulator exited ${code} before listening`)); });
+      sim.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the simulator exited ${code} before listening: ${stderr}`)); });
       createInterface({ input: sim.stdout! }).once('line', () => { clearTimeout(timer); resolve(); });
     });
   } catch (err) {
@@ -81,9 +89,9 @@ export async function startControlPlane(m: Machine, tag: string, vmDir: string):
   }
   return {
     link,
-    calls: () => getJson(control, '/calls'),
-    entries: () => getJson(control, '/workloadentries'),
-    rejections: () => getJson(control, '/rejections'),
+    calls: () => read('/calls'),
+    entries: () => read('/workloadentries'),
+    rejections: () => read('/rejections'),
     probe(port) {
       const r = spawnSync('ip', ['netns', 'exec', link.ns, process.execPath, '-e', PROBE, link.machineAddr, String(port)], { encoding: 'utf8', timeout: 10_000 });
       return r.stdout.trim() || `probe failed: ${r.stderr}${r.error ?? ''}`;

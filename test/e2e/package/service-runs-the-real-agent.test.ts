@@ -168,11 +168,17 @@ describe.runIf(runnable)('the real vmlet under vmlet.service, with the istiod si
     expect(await tokenCalls(callsBefore)).toEqual([]);
   });
 
-  it('9. systemctl stop drains, exits 0 and removes capture exactly (iptables-save as before the start)', async () => {
+  it('9. systemctl stop drains Envoy, exits 0 and removes capture exactly (iptables-save as before the start)', async () => {
+    const lines = journal().split('\n').length;
     m.sh('systemctl stop vmlet.service', 120_000);
     expect(prop('ActiveState')).toBe('inactive');
     expect(prop('Result')).toBe('success');
     expect(prop('ExecMainStatus')).toBe('0');
+    // vmlet drained Envoy and removed capture itself; the ExecStopPost safety net had nothing to do.
+    const since = journal().split('\n').slice(lines - 1).join('\n');
+    expect(since).toMatch(/"msg":"drain: /);
+    expect(since).toMatch(/"msg":"capture rules removed"/);
+    expect(since).not.toMatch(/removing it now/);
     expect(rulesSnapshot(m)).toBe(rulesBefore);
     expect(cp.probe(8080)).toBe('data:app');
     await waitFor(async () => (await entry())?.annotations['istio.io/disconnectedAt'] !== undefined || (await entry()) === undefined, { timeoutMs: 10_000, what: 'the ADS stream to close' });
