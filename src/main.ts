@@ -3,7 +3,7 @@
  * and nothing else. Each capability is wired by its own `create<Capability>(deps)` factory,
  * which returns a `Capability` ({ components, stopHooks, reload }) that the runtime mounts.
  *
- *   config → identity → capture → sidecar (envoy + sds + xds) → health → ready → stop
+ *   config → capture → identity → sidecar (envoy + sds + xds) → health → ready → stop
  *
  * TO WIRE A CAPABILITY: add its lines in the marked place of its phase below, e.g.
  *   const identity = createIdentity(deps); runtime.mount(identity);
@@ -106,16 +106,20 @@ export async function main(opts: MainOptions): Promise<number> {
     reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { levels.setLevel(next.general.logLevel as string); return 'applied'; } },
   });
 
-  // ── Phase 2: identity (token → CSR → istiod CA → cert store, rotator).
-  //    xDS reaches istiod through identity's connector and Envoy's SDS reads its source, so any
-  //    of the three loads the module (it says itself when identity.enabled=false).
-  const identity = config.identity.enabled || config.xds.enabled || config.envoy.enabled ? (await import('./identity/index.js')).createIdentity(deps) : undefined;
-  if (identity) runtime.mount(identity);
-  else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
-
-  // ── Phase 3: capture (iptables rules applied atomically; removal on stop by policy).
+  // ── Phase 2: capture (iptables rules applied atomically; removal on stop by policy). First,
+  //    as istio-start.sh runs istio-iptables before pilot-agent: identity's first CSR waits for
+  //    the first apply (capture.settled), so the rules never land in the middle of it.
   const capture = createCapture(deps);
   runtime.mount(capture);
+
+  // ── Phase 3: identity (token → CSR → istiod CA → cert store, rotator).
+  //    xDS reaches istiod through identity's connector and Envoy's SDS reads its source, so any
+  //    of the three loads the module (it says itself when identity.enabled=false).
+  const identity = config.identity.enabled || config.xds.enabled || config.envoy.enabled
+    ? (await import('./identity/index.js')).createIdentity(deps, { beforeFirstCall: capture.settled })
+    : undefined;
+  if (identity) runtime.mount(identity);
+  else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
 
   // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod. The node (id and
   //    metadata) is built once: Envoy's bootstrap and the proxy's checks share it.

@@ -34,6 +34,13 @@ export interface CaptureCapability extends Capability {
   readonly active: boolean;
   /** Lets capture.failurePolicy=fail-open follow Envoy (main.ts: `capture.watchEnvoy(sidecar.readiness)`). */
   watchEnvoy(readiness: EnvoyReadinessView): void;
+  /**
+   * Resolves once the first apply has been tried (applied or failed; at once when capture is
+   * off). Identity waits for it before its first call to istiod, as istio-start.sh runs
+   * istio-iptables before pilot-agent dials: rules landing in the middle of the first CSR lost
+   * its answer (package tier: a 10 s CA timeout on one cold start in three).
+   */
+  readonly settled: Promise<void>;
 }
 
 export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCapability {
@@ -43,13 +50,15 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
   if (why !== undefined) {
     log.warn(`TRAFFIC CAPTURE IS OFF (${why}): applications bypass Envoy unless they use it explicitly`);
     deps.status.set('capture', 'off', why);
-    return { active: false, watchEnvoy: () => undefined };
+    return { active: false, watchEnvoy: () => undefined, settled: Promise.resolve() };
   }
   if (!(extras.isRoot ?? process.getuid?.() === 0)) {
     log.error('TRAFFIC CAPTURE IS OFF: vmlet is not running as root, so it cannot install iptables rules [VMLET_CAPTURE_NOT_ROOT]; run vmlet as root or set capture.enabled=false to silence this');
     deps.status.set('capture', 'degraded', 'off: not root [VMLET_CAPTURE_NOT_ROOT]');
-    return { active: false, watchEnvoy: () => undefined };
+    return { active: false, watchEnvoy: () => undefined, settled: Promise.resolve() };
   }
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => { settle = resolve; });
   const executor = new CaptureExecutor({ runner: extras.runner ?? new ExecRunner(), backend: c.backend ?? 'auto' });
   const gate = deps.gates.register('capture');
   gate.fail('capture rules not applied yet');
@@ -126,6 +135,7 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
           deps.status.set('capture', 'degraded', msg);
           if (!gate.passed) gate.fail(msg);
         }
+        settle();
         const stop = wake.abort.bind(wake);
         signal.addEventListener('abort', stop, { once: true });
         try {
@@ -141,6 +151,7 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
 
   return {
     active: true,
+    settled,
     watchEnvoy(readiness) {
       envoy = readiness;
       readiness.subscribe(() => wake.abort());

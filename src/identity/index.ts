@@ -29,7 +29,8 @@ export interface IdentityCapability extends Capability {
   readonly connector: IstiodConnector;
 }
 
-export function createIdentity(deps: Deps): IdentityCapability {
+/** `beforeFirstCall`: waited for (bounded) before the first CSR; main.ts passes capture.settled. */
+export function createIdentity(deps: Deps, opts: { beforeFirstCall?: Promise<void> } = {}): IdentityCapability {
   const { config } = deps;
   const id = config.identity;
   let manager: IdentityManager | undefined;
@@ -65,6 +66,7 @@ export function createIdentity(deps: Deps): IdentityCapability {
     tokenPath: tokenPathOf(config),
     tokenAudience: id.tokenAudience,
     clockSkewMs: id.clockSkew,
+    ...(opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {}),
   });
   return { components: [manager], source: manager, certs: manager, connector };
 }

@@ -42,10 +42,14 @@ export interface IdentityManagerOptions {
   readonly tokenAudience: string;
   readonly clockSkewMs: number;
   readonly backoff?: BackoffPolicy;
+  /** Waited for (at most 10 s) before the first call to istiod: capture's first apply. */
+  readonly beforeFirstCall?: Promise<void>;
   readonly random?: () => number;
 }
 
 export const CA_BACKOFF: BackoffPolicy = { name: 'istiod-ca', base: 500, factor: 1.5, cap: 60_000, jitter: 0.5, resetAfter: 0 };
+
+const BEFORE_FIRST_CALL_MAX_MS = 10_000;
 
 export class IdentityManager implements Component, IdentitySource {
   readonly name = 'identity';
@@ -85,6 +89,16 @@ export class IdentityManager implements Component, IdentitySource {
       this.adopt(stored, issued, 'loaded');
     }
     else this.o.status.set('identity', 'starting', 'requesting the first certificate from istiod');
+    if (this.o.beforeFirstCall !== undefined && this.current() === undefined) {
+      // Capture's rules must not land in the middle of the first CSR (capture.settled); bounded.
+      const timer = new AbortController();
+      const cancel = () => timer.abort();
+      signal.addEventListener('abort', cancel, { once: true });
+      await Promise.race([this.o.beforeFirstCall, this.sleep(BEFORE_FIRST_CALL_MAX_MS, timer.signal)]);
+      timer.abort();
+      signal.removeEventListener('abort', cancel);
+      if (signal.aborted) return;
+    }
     const backoff = new Backoff(this.o.backoff ?? CA_BACKOFF, this.o.random);
     while (!signal.aborted) {
       const cur = this.current();

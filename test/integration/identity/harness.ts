@@ -26,7 +26,7 @@ export interface Running {
 }
 
 /** Starts createIdentity(deps) for `istioDir` with `flags` (dotted key → text). */
-export function runIdentity(istioDir: string, flags: Record<string, string>): Running {
+export function runIdentity(istioDir: string, flags: Record<string, string>, opts: { beforeFirstCall?: Promise<void> } = {}): Running {
   const config = loadConfigOrThrow({ flags: { 'identity.keyAlgorithm': 'ECDSA', ...flags }, env: {}, istioDir, configPath: EMPTY_CONFIG }).config;
   const logs: string[] = [];
   const sink = new PassThrough();
@@ -35,7 +35,7 @@ export function runIdentity(istioDir: string, flags: Record<string, string>): Ru
   const center = new StatusCenter();
   const metrics = new MetricsRegistry();
   const deps: Deps = { config, logger, clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
-  const identity = createIdentity(deps);
+  const identity = createIdentity(deps, opts);
   const abort = new AbortController();
   const done = Promise.all((identity.components ?? []).map((c) => c.run(abort.signal)));
   return {
