@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
-import { createCapture } from './capture/index.js';
+import { captureSwitchedOff } from './capture/switched-off.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { prewarmKey } from './identity/key-prewarm.js';
@@ -109,7 +109,7 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 2: capture (iptables rules applied atomically; removal on stop by policy). First,
   //    as istio-start.sh runs istio-iptables before pilot-agent: identity's first CSR waits for
   //    the first apply (capture.settled), so the rules never land in the middle of it.
-  const capture = createCapture(deps);
+  const capture = captureSwitchedOff(deps) ?? (await import('./capture/index.js')).createCapture(deps);
   runtime.mount(capture);
 
   // ── Phase 3: identity (token → CSR → istiod CA → cert store, rotator).

@@ -14,6 +14,7 @@ import { dnsCaptureSkipped, optionsFromConfig, type CaptureOptions, type HostFac
 import { buildPlan, type CapturePlan } from './rules.js';
 import { ExecRunner, type IptablesRunner } from './runner.js';
 import { clearState, readState, writeState } from './state.js';
+import { captureSwitchedOff } from './switched-off.js';
 
 export interface CaptureExtras {
   /** Tests: run iptables elsewhere (a netns). Default: this host, and only as root. */
@@ -44,19 +45,10 @@ export interface CaptureCapability extends Capability {
 }
 
 export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCapability {
+  const off = captureSwitchedOff(deps, extras.isRoot ?? process.getuid?.() === 0);
+  if (off !== undefined) return off;
   const log = deps.logger.child({ component: 'capture' });
   const c = deps.config.capture;
-  const why = !c.enabled ? 'capture.enabled=false' : c.customIptables ? 'ISTIO_CUSTOM_IP_TABLES=true (the operator manages iptables)' : undefined;
-  if (why !== undefined) {
-    log.warn(`TRAFFIC CAPTURE IS OFF (${why}): applications bypass Envoy unless they use it explicitly`);
-    deps.status.set('capture', 'off', why);
-    return { active: false, watchEnvoy: () => undefined, settled: Promise.resolve() };
-  }
-  if (!(extras.isRoot ?? process.getuid?.() === 0)) {
-    log.error('TRAFFIC CAPTURE IS OFF: vmlet is not running as root, so it cannot install iptables rules [VMLET_CAPTURE_NOT_ROOT]; run vmlet as root or set capture.enabled=false to silence this');
-    deps.status.set('capture', 'degraded', 'off: not root [VMLET_CAPTURE_NOT_ROOT]');
-    return { active: false, watchEnvoy: () => undefined, settled: Promise.resolve() };
-  }
   let settle: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => { settle = resolve; });
   const executor = new CaptureExecutor({ runner: extras.runner ?? new ExecRunner(), backend: c.backend ?? 'auto' });
