@@ -20,7 +20,7 @@ import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type Loa
 import { captureSwitchedOff } from './capture/switched-off.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { prewarmKey } from './identity/key-prewarm.js';
+import { keySpecOf, prewarmKey } from './identity/key-prewarm.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, loadPrettyFormat, type LogLevel } from './log.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
@@ -48,7 +48,7 @@ export async function main(opts: MainOptions): Promise<number> {
   // the modules below load (RSA-2048 alone takes Node 50-350 ms).
   const id = config.identity;
   if (id.enabled && !existsSync(join(id.storeDir ?? join(config.general.stateDir, 'identity'), 'cert-chain.pem'))) {
-    prewarmKey(id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve ?? 'P256' } : { type: 'RSA', bits: id.rsaKeySize });
+    prewarmKey(keySpecOf(id));
   }
   const logFormat = resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY);
   if (logFormat === 'pretty') await loadPrettyFormat();

@@ -6,6 +6,7 @@
  * IdentitySource), xDS. Reaches istiod only through src/istiod's connector.
  */
 import { join } from 'node:path';
+import { keySpecOf } from './key-prewarm.js';
 import type { Deps } from '../deps.js';
 import type { Capability } from '../lifecycle/index.js';
 import { createIstiodConnector, tokenPathOf } from '../istiod/index.js';
@@ -53,7 +54,7 @@ export function createIdentity(deps: Deps, opts: { beforeFirstCall?: Promise<voi
     events: deps.events,
     metrics: deps.metrics,
     gate: deps.gates.register('identity'),
-    keySpec: id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve ?? 'P256' } : { type: 'RSA', bits: id.rsaKeySize },
+    keySpec: keySpecOf(id),
     trustDomain: id.trustDomain,
     namespace: id.namespace,
     serviceAccount: id.serviceAccount,

@@ -15,6 +15,11 @@ export function keyAlgorithm(spec: KeySpec): RsaHashedKeyGenParams | (EcKeyGenPa
   return spec.curve === 'P384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } : { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 }
 
+/** The key the identity section asks for (identity.keyAlgorithm, eccCurve, rsaKeySize). */
+export function keySpecOf(id: { keyAlgorithm?: string | undefined; eccCurve?: 'P256' | 'P384' | undefined; rsaKeySize: number }): KeySpec {
+  return id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve ?? 'P256' } : { type: 'RSA', bits: id.rsaKeySize };
+}
+
 let pending: { spec: string; pair: Promise<CryptoKeyPair> } | undefined;
 
 const generate = (spec: KeySpec) => webcrypto.subtle.generateKey(keyAlgorithm(spec), true, ['sign', 'verify']) as unknown as Promise<CryptoKeyPair>;
