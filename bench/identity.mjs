@@ -19,7 +19,7 @@ const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Math.max(1, Math.min(50, Number(values.runs)));
 const { startSimulator } = await tsImport('../test/sim/index.ts', import.meta.url);
-const bundle = join(root, 'dist/vmlet.mjs');
+const bundle = join(root, 'dist/vmlet.cjs');
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-identity-'));
 
 function once(stateDir, istioDir, env) {

@@ -12,7 +12,7 @@
 //            counted) speaking ADS and SDS through vmlet; sampling starts once the WorkloadEntry
 //            is registered. Capture stays off in both (never the host's iptables).
 // --node-arg passes a flag to vmlet's node (what-if runs, e.g. --node-arg=--max-semi-space-size=1);
-// --bundle runs another build of vmlet.mjs (default dist/vmlet.mjs) to compare build options.
+// --bundle runs another build of vmlet.cjs (default dist/vmlet.cjs) to compare build options.
 //
 // Reads VmRSS/VmHWM from /proc/<pid>/status and Pss plus where resident memory sits from
 // /proc/<pid>/smaps: "code" = file-backed pages (the node binary and shared libraries: clean, shared
@@ -39,7 +39,7 @@ if (!modes.every((m) => m === 'minimal' || m === 'realistic')) throw new Error(`
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb) => (kb / 1024).toFixed(1);
-const BUNDLE = values.bundle ?? join(root, 'dist/vmlet.mjs');
+const BUNDLE = values.bundle ?? join(root, 'dist/vmlet.cjs');
 const EMPTY_CONFIG = join(root, 'test/helpers/empty-config.yaml');
 
 /** Resident memory of a process in kB, split by kind, and its CPU time so far. */
@@ -71,12 +71,16 @@ async function sample(child, label, t0) {
   return samples;
 }
 
+/** Every process this bench started, so a failing run leaves none behind (killed by PID in the end). */
+const started = new Set();
 function spawnIdle(args, env = {}) {
   // Only PATH and what vmlet needs: the same environment for vmlet and the baseline.
-  return spawn(process.execPath, args, {
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'), VMLET_CAPTURE_ENABLED: 'false', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  started.add(child);
+  return child;
 }
 
 const baseline = () => {
@@ -147,5 +151,6 @@ try {
     process.stdout.write(`${report(mode, run, base)}\n`);
   }
 } finally {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -17,7 +17,7 @@ const runs = Math.max(1, Math.min(500, Number(values.runs)));
 const istioDir = values['istio-dir'] ?? join(root, 'test/fixtures/istio-vm');
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-'));
 const rssFile = join(tmp, 'rss');
-const args = ['--import', join(root, 'bench/rss-probe.mjs'), join(root, 'bin/vmlet.mjs'), 'validate', '--istio-dir', istioDir];
+const args = ['--require', join(root, 'bench/rss-probe.cjs'), join(root, 'bin/vmlet.cjs'), 'validate', '--istio-dir', istioDir];
 
 const times = [];
 try {

@@ -58,7 +58,7 @@ export async function stageTree(o) {
   // Upstream ships the symbol table (18 MB of 127 MB); the dynamic symbols addons need stay.
   // The build ID note is kept, so the stripped binary still names the upstream build.
   execFileSync(stripFor(o.arch), ['--strip-unneeded', '--remove-section=.comment', join(root, 'usr/lib/vmlet/node')]);
-  // vmlet.mjs and the chunks it imports on demand, as this build made them (dist/manifest.json,
+  // vmlet.cjs and the chunks it imports on demand, as this build made them (dist/manifest.json,
   // written by scripts/build.mjs; dist/chunks may also hold older builds' chunks). No source maps.
   for (const file of JSON.parse(readFileSync(src('dist/manifest.json'), 'utf8')).files) {
     put(root, `usr/lib/vmlet/${file}`, src(`dist/${file}`), 0o644);

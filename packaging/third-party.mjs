@@ -1,4 +1,4 @@
-// Licence notices for the npm packages bundled into dist/ (vmlet.mjs and its chunks).
+// Licence notices for the npm packages bundled into dist/ (vmlet.cjs and its chunks).
 // scripts/build.mjs lists them from esbuild's metafile in dist/manifest.json, so the list
 // is exactly what ships — not the whole dependency tree — and each entry carries the package's own
 // licence file.
@@ -13,7 +13,7 @@ function licenceText(dir) {
 export function thirdPartyNotices(repo) {
   const { packages } = JSON.parse(readFileSync(join(repo, 'dist/manifest.json'), 'utf8'));
   const parts = [
-    'Third-party software bundled in /usr/lib/vmlet/vmlet.mjs and /usr/lib/vmlet/chunks/',
+    'Third-party software bundled in /usr/lib/vmlet/vmlet.cjs and /usr/lib/vmlet/chunks/',
     '',
     'The Node.js runtime at /usr/lib/vmlet/node is covered by nodejs-LICENSE in this directory.',
   ];

@@ -1,4 +1,4 @@
-// Bundles src/cli/main.ts into dist/vmlet.mjs (the entry bin/vmlet.mjs and the packages run) plus
+// Bundles src/cli/main.ts into dist/vmlet.cjs (the entry bin/vmlet.cjs and the packages run) plus
 // the chunks it loads on demand in dist/chunks/, with every dependency inside them: the CLI starts
 // without resolving node_modules (start-up time is a feature: `vmlet validate` <= 250 ms) and the
 // packages ship dist/ next to a bundled Node.js runtime.
@@ -8,24 +8,34 @@
 // them: V8 keeps every parsed source, so one file would cost its whole size in memory (idle RSS
 // target, bench/run-idle.mjs). Minified whitespace and syntax, not names: stack traces in the
 // journal stay readable. The module comments esbuild would write are gone with the whitespace, so
-// dist/manifest.json says what was built, from esbuild's metafile: `files` (the .mjs files the
+// dist/manifest.json says what was built, from esbuild's metafile: `files` (the .cjs files the
 // packages ship) and `packages` (the bundled npm packages, for the licence notices).
-import { build } from 'esbuild';
+//
+// Why CommonJS: Node sets up its ES module loader (resolver, module map, translators, the CJS
+// lexer) for the first .mjs it runs, and keeps it: about 1 MB of resident memory an idle agent
+// pays for nothing (bench/run-idle.mjs: 46.1 MB as ESM, 44.9 MB as CommonJS). esbuild splits only
+// ES modules, so this builds the split ESM first (imports already pointing at .cjs names, source
+// maps inline) and then turns each file into CommonJS on its own: static imports of other chunks
+// become require(), `import()` becomes a deferred require() (a native import() would start the
+// ESM loader again), exports become getters (live bindings stay live), the source maps are
+// carried through to the original TypeScript. Every file is "use strict", as ES modules are.
+import { build, transform } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const dist = new URL('../dist', import.meta.url).pathname;
 
 /**
  * Built-in modules are required, not imported: esbuild writes `import{spawn}from"node:child_process"`
- * for them, and this turns each into `const{spawn}=require("node:child_process")` (the banner's
- * require, same line, so source maps stay right). An ESM import of a built-in makes Node build a
- * namespace of ALL its exports, running every lazy getter: on Node 24 (the packaged runtime)
- * `node:http`'s pull in the bundled fetch/WebSocket client, 13 MB of resident memory for a program
- * that never uses it. require() runs none of them. Only esbuild's own output format is matched,
- * and anything left over fails the build.
+ * for them, and this turns each into `const{spawn}=require("node:child_process")` (same line, so
+ * source maps stay right) before the CommonJS step, which then has nothing of its own to make of
+ * them (no __toESM namespace copy). An ESM import of a built-in makes Node build a namespace of
+ * ALL its exports, running every lazy getter: on Node 24 (the packaged runtime) `node:http`'s pull
+ * in the bundled fetch/WebSocket client, 13 MB of resident memory for a program that never uses
+ * it. require() runs none of them. Only esbuild's own output format is matched, and anything left
+ * over fails the build.
  */
 const IMPORT_BUILTIN = /import(?:\*as ([\w$]+) | ([\w$]+)(?:,(\{[^}]*\})| )|(\{[^}]*\})|)(?:from)?"(node:[\w/]+|[a-z_]+)";/g;
 function requireBuiltins(code, file) {
@@ -55,7 +65,8 @@ try {
     outdir: stage,
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
+    // ESM with .cjs names, so cross-chunk imports already name the files the second step writes.
+    outExtension: { '.js': '.cjs' },
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -63,26 +74,21 @@ try {
     target: 'node20',
     minifyWhitespace: true,
     minifySyntax: true,
-    sourcemap: 'linked',
+    sourcemap: 'inline', // read (and dropped) by the CommonJS step, which writes the .map files
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
     define: { VMLET_VERSION: JSON.stringify(pkg.version) },
-    // CommonJS dependencies inside an ESM bundle still call require(); give them one (every chunk
-    // gets this line; it is cheap).
-    banner: {
-      js: "import { createRequire as __vmletCreateRequire } from 'node:module'; const require = __vmletCreateRequire(import.meta.url);",
-    },
   });
   const outputs = Object.keys(result.metafile.outputs).map((o) => relative(stage, o));
-  for (const file of outputs.filter((o) => o.endsWith('.mjs'))) {
-    const path = join(stage, file);
-    writeFileSync(path, requireBuiltins(readFileSync(path, 'utf8'), file));
-  }
-  writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify({ files: outputs.filter((o) => o.endsWith('.mjs')).sort(), packages: bundledPackages(result.metafile) }, null, 2)}\n`);
+  const files = outputs.filter((o) => o.endsWith('.cjs')).sort();
+  for (const file of files) await toCommonJs(join(stage, file), file);
+  writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify({ files, packages: bundledPackages(result.metafile) }, null, 2)}\n`);
   for (const name of readdirSync(join(stage, 'chunks'))) renameSync(join(stage, 'chunks', name), join(dist, 'chunks', name));
-  for (const name of readdirSync(stage).filter((n) => n !== 'chunks' && n !== 'vmlet.mjs')) renameSync(join(stage, name), join(dist, name));
-  renameSync(join(stage, 'vmlet.mjs'), join(dist, 'vmlet.mjs'));
+  for (const name of readdirSync(stage).filter((n) => n !== 'chunks' && n !== 'vmlet.cjs')) renameSync(join(stage, name), join(dist, name));
+  renameSync(join(stage, 'vmlet.cjs'), join(dist, 'vmlet.cjs'));
+  // The ESM build this one replaced: nothing runs it any more.
+  for (const old of ['vmlet.mjs', 'vmlet.mjs.map', 'vmlet.mjs.LEGAL.txt']) rmSync(join(dist, old), { force: true });
   const current = new Set(outputs.map((o) => o.replace(/^chunks\//, '')));
   for (const name of readdirSync(join(dist, 'chunks'))) {
     const file = join(dist, 'chunks', name);
@@ -91,6 +97,36 @@ try {
   }
 } finally {
   rmSync(stage, { recursive: true, force: true });
+}
+
+/**
+ * One ES module of the first step, rewritten in place as CommonJS with its source map next to it.
+ * Fails the build on anything esbuild warns about here (e.g. a top-level await or import.meta,
+ * which CommonJS has not): a warning would be a runtime surprise.
+ */
+async function toCommonJs(path, file) {
+  const name = file.split('/').pop();
+  const out = await transform(requireBuiltins(readFileSync(path, 'utf8'), file), {
+    loader: 'js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    banner: '"use strict";',
+    legalComments: 'none', // already in the first step's .LEGAL.txt files
+    sourcemap: 'external',
+    sourcefile: name,
+    logLevel: 'silent',
+  });
+  if (out.warnings.length > 0) throw new Error(`${file}: turning it into CommonJS: ${out.warnings.map((w) => w.text).join('; ')}`);
+  writeFileSync(path, `${out.code}//# sourceMappingURL=${name}.map\n`);
+  // The sources are relative to the staging directory, one level deeper than dist/ (where the
+  // files end up): point them at the same files from there.
+  const map = JSON.parse(out.map);
+  map.sources = map.sources.map((s) => relative(dirname(join(dist, file)), resolve(dirname(path), s)));
+  writeFileSync(`${path}.map`, JSON.stringify(map));
 }
 
 /** node_modules/<pkg> (or node_modules/@scope/<pkg>, nested ones included) of every bundled input. */

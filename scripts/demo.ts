@@ -16,7 +16,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const ROOT = join(import.meta.dirname, '..');
-const BUNDLE = join(ROOT, 'dist', 'vmlet.mjs');
+const BUNDLE = join(ROOT, 'dist', 'vmlet.cjs');
 const ISTIO_DIR = join(ROOT, 'test', 'fixtures', 'istio-vm');
 const tty = process.stdout.isTTY === true;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);

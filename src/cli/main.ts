@@ -1,5 +1,5 @@
 /**
- * Entry point of the `vmlet` command (bundled into dist/vmlet.mjs).
+ * Entry point of the `vmlet` command (bundled into dist/vmlet.cjs).
  *
  * TO ADD A SUBCOMMAND: write src/cli/<name>.ts exporting `run(argv, io): Promise<number>` (parse
  * with parseCommandArgs from ./args.js, print helpText on --help) and add ONE line to COMMANDS
@@ -22,4 +22,8 @@ const COMMANDS: readonly CommandEntry[] = [
 ];
 
 const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-process.exitCode = await dispatch(COMMANDS, process.argv.slice(2), io);
+// No top-level await: the bundle is CommonJS (scripts/build.mjs says why), which has none. A
+// rejection stays unhandled and ends the process with its stack, as an awaited one did.
+void dispatch(COMMANDS, process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+});

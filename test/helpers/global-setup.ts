@@ -1,4 +1,4 @@
-// Builds dist/vmlet.mjs once before the suites that spawn the CLI, so they test the same bundle
+// Builds dist/vmlet.cjs once before the suites that spawn the CLI, so they test the same bundle
 // that ships (and the start-up time that ships).
 import { execFileSync } from 'node:child_process';
 

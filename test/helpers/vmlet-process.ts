@@ -1,5 +1,5 @@
 /**
- * Spawns the built bundle (dist/vmlet.mjs, what ships) as a child process with temporary state
+ * Spawns the built bundle (dist/vmlet.cjs, what ships) as a child process with temporary state
  * and runtime directories, collecting its stdout (JSON log lines) and stderr. Stop it by PID in
  * afterAll with `stop()`; `exited` resolves with the exit code (or signal name).
  */
@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { TmpDir } from './tmp-dir.js';
 import { ISTIO_FIXTURE } from './test-config.js';
 
-export const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'vmlet.mjs');
+export const BUNDLE = join(import.meta.dirname, '..', '..', 'dist', 'vmlet.cjs');
 export const EMPTY_CONFIG = join(import.meta.dirname, 'empty-config.yaml');
 
 export interface VmletProcess {

@@ -39,7 +39,7 @@ describe.runIf(built)('the arm64 packages', () => {
     const elf = execFileSync('head', ['-c', '20', join(dir, 'usr/lib/vmlet/node')]);
     expect(elf.readUInt16LE(18)).toBe(0xb7); // e_machine EM_AARCH64
     const node = (...args: string[]) =>
-      spawnSync('qemu-aarch64-static', ['-L', SYSROOT, join(dir, 'usr/lib/vmlet/node'), join(dir, 'usr/lib/vmlet/vmlet.mjs'), ...args], { encoding: 'utf8', timeout: 60_000 });
+      spawnSync('qemu-aarch64-static', ['-L', SYSROOT, join(dir, 'usr/lib/vmlet/node'), join(dir, 'usr/lib/vmlet/vmlet.cjs'), ...args], { encoding: 'utf8', timeout: 60_000 });
     expect(node('version').stdout).toMatch(new RegExp(`^vmlet ${VERSION.replaceAll('.', '\\.')} \\(node v24\\.\\d+\\.\\d+, linux/arm64\\)`));
     const validate = node('validate', '--config', join(dir, 'etc/vmlet/config.yaml'));
     expect(validate.status, validate.stderr).toBe(0);

@@ -25,7 +25,7 @@ describe.runIf(runnable)('the .rpm', () => {
   it('rpm -qpl lists the program, runtime, unit, sysusers/tmpfiles, conffile, licence and docs', () => {
     const files = execFileSync('rpm', ['-qpl', RPM], { encoding: 'utf8' }).trim().split('\n');
     expect(files).toEqual(expect.arrayContaining([
-      '/usr/bin/vmlet', '/usr/lib/vmlet/node', '/usr/lib/vmlet/vmlet.mjs', '/usr/lib/vmlet/stop-post',
+      '/usr/bin/vmlet', '/usr/lib/vmlet/node', '/usr/lib/vmlet/vmlet.cjs', '/usr/lib/vmlet/stop-post',
       '/usr/lib/systemd/system/vmlet.service', '/usr/lib/sysusers.d/vmlet.conf', '/usr/lib/tmpfiles.d/vmlet.conf',
       '/etc/vmlet/config.yaml', '/usr/share/licenses/vmlet/LICENSE', '/usr/share/doc/vmlet/third-party-licenses.txt',
     ]));
@@ -54,7 +54,7 @@ describe.runIf(runnable)('the .rpm', () => {
     const r = spawnSync('rpm', ['-i', '--root', root, '--nodeps', '--noscripts', RPM], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(statSync(join(root, 'usr/lib/vmlet/node')).mode & 0o777).toBe(0o755);
-    const version = spawnSync(join(root, 'usr/lib/vmlet/node'), [join(root, 'usr/lib/vmlet/vmlet.mjs'), 'version'], { encoding: 'utf8' });
+    const version = spawnSync(join(root, 'usr/lib/vmlet/node'), [join(root, 'usr/lib/vmlet/vmlet.cjs'), 'version'], { encoding: 'utf8' });
     expect(version.stdout).toMatch(/^vmlet \S+ \(node v24\./);
     expect(execFileSync('rpm', ['--root', root, '-q', 'vmlet'], { encoding: 'utf8' })).toMatch(/^vmlet-/);
   });

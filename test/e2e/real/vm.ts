@@ -14,7 +14,7 @@ import { CP_IP, inNs, type ControlPlane } from './control-plane.js';
 import { pollUntil } from './poll.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-export const BUNDLE = join(ROOT, 'dist', 'vmlet.mjs');
+export const BUNDLE = join(ROOT, 'dist', 'vmlet.cjs');
 export const FAKE_ENVOY = join(ROOT, 'test', 'fakes', 'fake-envoy.mjs');
 export const APP_PORT = 8080;
 

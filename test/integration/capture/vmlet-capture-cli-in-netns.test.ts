@@ -13,7 +13,7 @@ import { ISTIO_FIXTURE } from '../../helpers/test-config.js';
 import { EMPTY_CONFIG } from '../../helpers/vmlet-process.js';
 
 const ok = requireOrSkip(isRoot() && hasBinary('ip') && hasBinary('iptables-nft-restore'), 'vmlet capture CLI tests need root, iproute2 and iptables');
-const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'vmlet.mjs');
+const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'vmlet.cjs');
 
 describe.skipIf(!ok)('vmlet capture (CLI) in a netns', () => {
   const ns = new NetnsPair('capcli');

@@ -1,4 +1,4 @@
-// Runs the bundled CLI (dist/vmlet.mjs, built by the global setup) the way an operator does, and
+// Runs the bundled CLI (dist/vmlet.cjs, built by the global setup) the way an operator does, and
 // builds throwaway copies of the istioctl fixture directory to break one thing at a time.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const FIXTURE = join(REPO, 'test/fixtures/istio-vm');
 export const LEAF_CERT = join(REPO, 'test/fixtures/certs/leaf-not-ca.pem');
-const BIN = join(REPO, 'bin/vmlet.mjs');
+const BIN = join(REPO, 'bin/vmlet.cjs');
 
 export interface CliResult {
   readonly code: number | null;
