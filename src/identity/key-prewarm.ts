@@ -6,7 +6,9 @@
  * main.ts can import it without pulling the identity chunk in. The key never leaves the process
  * until the CSR built from it does, like any other key.
  */
-import { webcrypto } from 'node:crypto';
+// The namespace, not `{ webcrypto }`: the bundle's require() of it would read the webcrypto getter
+// (and load Node's WebCrypto) at start-up even when no key is made.
+import * as nodeCrypto from 'node:crypto';
 
 export type KeySpec = { readonly type: 'RSA'; readonly bits: number } | { readonly type: 'ECDSA'; readonly curve: 'P256' | 'P384' };
 
@@ -22,7 +24,7 @@ export function keySpecOf(id: { keyAlgorithm?: string | undefined; eccCurve?: 'P
 
 let pending: { spec: string; pair: Promise<CryptoKeyPair> } | undefined;
 
-const generate = (spec: KeySpec) => webcrypto.subtle.generateKey(keyAlgorithm(spec), true, ['sign', 'verify']) as unknown as Promise<CryptoKeyPair>;
+const generate = (spec: KeySpec) => nodeCrypto.webcrypto.subtle.generateKey(keyAlgorithm(spec), true, ['sign', 'verify']) as unknown as Promise<CryptoKeyPair>;
 
 /** Starts generating one key pair for `spec` in the background (at most one is kept). */
 export function prewarmKey(spec: KeySpec): void {

@@ -12,6 +12,7 @@
  * goes on: a stop never gets stuck on one piece.
  */
 import type { Logger } from '../log.js';
+import { monotonicMs } from './types.js';
 
 export const STOP_STAGES = [
   'report-unhealthy',
@@ -56,11 +57,11 @@ export class StopHooks {
         logger.warn({ stage: hook.stage, hook: hook.name }, `stop: skipping ${hook.name} (hurried)`);
         continue;
       }
-      const started = performance.now();
+      const started = monotonicMs();
       try {
         logger.info({ stage: hook.stage, hook: hook.name }, `stop: ${hook.name}`);
         await hook.run(hurry);
-        logger.debug({ hook: hook.name, ms: Math.round(performance.now() - started) }, `stop: ${hook.name} done`);
+        logger.debug({ hook: hook.name, ms: Math.round(monotonicMs() - started) }, `stop: ${hook.name} done`);
       } catch (err) {
         logger.error({ err, stage: hook.stage, hook: hook.name }, `stop: ${hook.name} failed; continuing the stop`);
       }

@@ -22,9 +22,18 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Monotonic milliseconds from process.hrtime (CLOCK_MONOTONIC on Linux). Not performance.now():
+ * the first touch of the global `performance` loads all of perf_hooks (histograms, timerify, user
+ * timing), resident memory an idle agent would carry for a clock.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  monotonic: () => performance.now(),
+  monotonic: monotonicMs,
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);

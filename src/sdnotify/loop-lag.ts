@@ -1,3 +1,5 @@
+import { monotonicMs } from '../lifecycle/types.js';
+
 /**
  * Event-loop lag, measured the plain way: a timer every `sampleMs` notes how late it fired. The
  * worst lateness since the last `takeMax()` is what the watchdog checks. takeMax() also counts
@@ -9,7 +11,7 @@ export class LoopLag {
   private last = 0;
   private max = 0;
 
-  constructor(private readonly sampleMs: number, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly sampleMs: number, private readonly now: () => number = monotonicMs) {}
 
   start(): void {
     if (this.timer !== undefined) return;

@@ -27,12 +27,14 @@ export interface SpawnOptions {
   args?: readonly string[];
   argv?: readonly string[];
   env?: Record<string, string>;
+  /** Flags for node itself, before the bundle (e.g. a --require preload). */
+  nodeArgs?: readonly string[];
 }
 
 /** `vmlet run --istio-dir <fixture> --config <empty> --log-format json ...args`. */
 export function spawnVmlet(opts: SpawnOptions): VmletProcess {
   const argv = opts.argv ?? ['run', '--istio-dir', ISTIO_FIXTURE, '--config', EMPTY_CONFIG, '--log-format', 'json', ...(opts.args ?? [])];
-  const child = spawn(process.execPath, [BUNDLE, ...argv], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BUNDLE, ...argv], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       VMLET_STATE_DIR: opts.tmp.join('state'),

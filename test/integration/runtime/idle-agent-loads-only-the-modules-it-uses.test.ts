@@ -1,0 +1,49 @@
+// Idle memory is a target (bench/run-idle.mjs: <= 45 MB), and most of what an idle agent holds
+// is Node's own code for the built-in modules it loaded. This pins the ones the minimal agent
+// (identity, Envoy, xDS and capture off) must not load, each found to cost resident memory:
+// Node's ES module loader (the bundle is CommonJS: scripts/build.mjs), perf_hooks (the global
+// `performance` loads all of it: clocks use process.hrtime), WebCrypto (read lazily by the key
+// prewarm), and the TLS, HTTP/2 and compression stacks (identity and xDS chunks only).
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../helpers/free-port.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
+import { httpGet, spawnVmlet, type VmletProcess } from '../../helpers/vmlet-process.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+const PRELOAD = new URL('../../fixtures/preload/module-list-at-exit.cjs', import.meta.url).pathname;
+const NOT_LOADED = [
+  'NativeModule internal/modules/esm/translators',
+  'NativeModule internal/modules/esm/module_job',
+  'NativeModule perf_hooks',
+  'NativeModule internal/crypto/webcrypto',
+  'NativeModule tls',
+  'NativeModule http2',
+  'NativeModule zlib',
+];
+
+describe('the minimal idle agent', () => {
+  const tmp = makeTmpDir('modules');
+  const started: VmletProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((p) => p.stop(500)));
+    tmp.cleanup();
+  });
+
+  it('runs, serves /metrics and stops without loading the modules it does not use', async () => {
+    const port = await freePort();
+    const list = tmp.join('modules.txt');
+    const vmlet = spawnVmlet({ tmp, nodeArgs: ['--require', PRELOAD], args: ['--set', `general.statusPort=${port}`], env: { VMLET_TEST_MODULE_LIST: list } });
+    started.push(vmlet);
+    await waitFor(async () => (await httpGet(port, '/healthz/ready')).status === 200, { timeoutMs: 10_000, what: '/healthz/ready' });
+    const metrics = await httpGet(port, '/metrics');
+    expect(metrics.body).toMatch(/^nodejs_eventloop_delay_max_seconds \d/m);
+    expect(metrics.body).toMatch(/^process_start_time_seconds \d{10}$/m);
+    vmlet.child.kill('SIGTERM');
+    expect(await vmlet.exited).toBe(0);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    // The preload worked: the modules every agent needs are listed.
+    expect(loaded).toEqual(expect.arrayContaining(['NativeModule http', 'NativeModule crypto']));
+    expect(NOT_LOADED.filter((m) => loaded.includes(m))).toEqual([]);
+  }, 20_000);
+});
