@@ -1,12 +1,14 @@
 /**
- * The SDS socket's file-system side (Istio's pkg/uds/listener.go): the directory is created with
- * mode 0750 (group: Envoy's, so only vmlet and Envoy can reach the socket), a stale socket left by
- * a crashed agent is removed, but a socket some live server answers on is left alone and reported.
+ * The SDS socket's file-system side (Istio's pkg/uds/listener.go): the directory is one vmlet
+ * shares with Envoy (../shared-dir.ts: vmlet's, group Envoy's, 0750, so only vmlet and Envoy can
+ * reach the socket), a stale socket left by a crashed agent is removed, but a socket some live
+ * server answers on is left alone and reported.
  */
 import { connect } from 'node:net';
-import { chmod, chown, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { VmletError } from '../errors.js';
+import { ensureSharedDir } from '../shared-dir.js';
 import './errors.js';
 
 /** true when something accepts connections on the Unix socket at `path`. */
@@ -28,9 +30,7 @@ export function socketIsLive(path: string, timeoutMs = 500): Promise<boolean> {
 export async function prepareSocketPath(path: string, gid: number | undefined): Promise<void> {
   const dir = dirname(path);
   try {
-    await mkdir(dir, { recursive: true, mode: 0o750 });
-    await chmod(dir, 0o750);
-    if (gid !== undefined) await chown(dir, process.getuid?.() ?? 0, gid);
+    ensureSharedDir(dir, gid);
   } catch (err) {
     throw new VmletError('VMLET_SDS_LISTEN_FAILED', `SDS: cannot prepare ${dir}: ${(err as Error).message}`, { cause: err, details: { path: dir } });
   }

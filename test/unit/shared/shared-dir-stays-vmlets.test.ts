@@ -50,4 +50,14 @@ describe.skipIf(!ok)('directories shared with Envoy', () => {
       await proxy.close();
     }
   });
+
+  it('the SDS socket directory follows the same rule: one left owned by istio-proxy is taken back', async () => {
+    const { prepareSocketPath } = await import('../../../src/sds/socket.js');
+    const dir = join(base, 'workload-spiffe-uds');
+    mkdirSync(dir, { mode: 0o755 });
+    chownSync(dir, NOBODY, NOBODY);
+    await prepareSocketPath(join(dir, 'socket'), GROUP);
+    const d = statSync(dir);
+    expect([d.uid, d.gid, d.mode & 0o777]).toEqual([0, GROUP, 0o750]);
+  });
 });
