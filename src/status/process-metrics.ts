@@ -16,11 +16,11 @@ export function addProcessMetrics(registry: MetricsRegistry): { stop(): void } {
   const lag = registry.gauge('nodejs_eventloop_delay_max_seconds', 'Largest event loop delay since the previous scrape, seconds.');
   const startedAt = Date.now() / 1000 - process.uptime();
   // A 100 ms timer noting how late it fires, as the watchdog's check does (its own instance: each
-  // reader resets what it takes). Fine enough for a gauge; an idle vmlet wakes up 10 times a
-  // second, not 50. Not perf_hooks' monitorEventLoopDelay: its histogram module costs an idle agent
-  // about 0.3 MB of resident memory for the one number read here.
-  const delay = new LoopLag(100);
-  delay.start();
+  // reader resets what it takes). Not perf_hooks' monitorEventLoopDelay: its histogram module
+  // costs an idle agent about 0.3 MB of resident memory for the one number read here. Started by
+  // the first scrape ("since the previous scrape": that one reports 0), so an agent nobody scrapes
+  // does not wake up 10 times a second for it.
+  let delay: LoopLag | undefined;
   registry.addCollector(() => {
     const mem = process.memoryUsage();
     rss.set(mem.rss);
@@ -29,9 +29,15 @@ export function addProcessMetrics(registry: MetricsRegistry): { stop(): void } {
     cpu.set((usage.user + usage.system) / 1e6);
     start.set(Math.round(startedAt));
     fds.set(countFds());
-    lag.set(delay.takeMax() / 1000);
+    if (delay === undefined) {
+      delay = new LoopLag(100);
+      delay.start();
+      lag.set(0);
+    } else {
+      lag.set(delay.takeMax() / 1000);
+    }
   });
-  return { stop: () => delay.stop() };
+  return { stop: () => delay?.stop() };
 }
 
 function countFds(): number {
