@@ -68,8 +68,10 @@ export function responseHead(flavor: XdsFlavor, buf: Uint8Array): ResponseHead {
     else if (field === f.respVersion) version = reader.string();
     else if (field === f.respResources) {
       resources += 1;
-      const bytes = reader.bytes();
-      if (firstResource === undefined) firstResource = bytes;
+      // Only the first is kept (NameTable); the rest are skipped, not sliced: a push of thousands
+      // of clusters would otherwise make a Buffer view per resource for nothing.
+      if (firstResource !== undefined) return false;
+      firstResource = reader.bytes();
     } else return false;
     return true;
   });
