@@ -10,7 +10,9 @@
 // peak RSS growth of a fresh proxy process during one 50 MB response (VmHWM reset via clear_refs).
 // Targets: p99 added <= 1 ms at 100 KB; RSS growth <= 2x the largest message.
 //
-//   node bench/xds/overhead.mjs [--iterations 200] [--sizes 1,100,10240 (KB)] [--rounds 1] [--no-rss]
+//   node bench/xds/overhead.mjs [--iterations 200] [--sizes 1,100,10240 (KB)] [--rounds 1] [--hop proxy|pipe] [--no-rss]
+// --hop pipe puts a plain byte pipe (pipe-child.mjs, NOT vmlet) where the proxy is: what one more
+// process in the path costs on this machine whatever it does, the floor under the proxy's numbers.
 // --rounds R measures each size R times (fresh streams each round) and adds a line with the
 // median of the rounds' added and noise p99: on a small machine one round's p99 moves by a few
 // ms with what else runs, so a target is judged on the median, with the spread shown.
@@ -23,7 +25,7 @@ import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 
 register();
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200' }, sizes: { type: 'string', default: '1,100,10240' }, rounds: { type: 'string', default: '1' }, 'no-rss': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200' }, sizes: { type: 'string', default: '1,100,10240' }, rounds: { type: 'string', default: '1' }, hop: { type: 'string', default: 'proxy' }, 'no-rss': { type: 'boolean', default: false } } });
 const rounds = Math.max(1, Math.min(20, Number(values.rounds)));
 const sizesKb = values.sizes.split(',').map(Number);
 const iterations = Math.max(5, Math.min(2000, Number(values.iterations)));
@@ -51,7 +53,9 @@ const upstream = await startChild('./upstream-child.mjs', [], /port (\d+)/);
 const port = Number(upstream.match[1]);
 const dir = mkdtempSync(join(tmpdir(), 'vmlet-xds-bench-'));
 const proxyFlags = (process.env.XDS_BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
-const startProxy = async (path) => (await startChild('./proxy-child.mjs', [String(port), path], /ready/, proxyFlags)).child;
+if (values.hop !== 'proxy' && values.hop !== 'pipe') throw new Error(`--hop ${values.hop}: proxy or pipe`);
+const hopScript = values.hop === 'pipe' ? './pipe-child.mjs' : './proxy-child.mjs';
+const startProxy = async (path) => (await startChild(hopScript, [String(port), path], /ready/, proxyFlags)).child;
 const socketPath = join(dir, 'XDS');
 const latencyProxy = await startProxy(socketPath);
 
@@ -102,7 +106,7 @@ async function measure(size, n) {
 
 const f3 = (x) => x.toFixed(3);
 const f1 = (x) => x.toFixed(1);
-console.log(`iterations ${iterations} (10 MB: ${Math.max(5, Math.floor(iterations / 20))}); ms; noise = 2nd direct stream - 1st; loop delay includes its 1 ms timer`);
+console.log(`${values.hop === "pipe" ? "HOP: a plain byte pipe (pipe-child.mjs), NOT vmlet's proxy; " : ""}iterations ${iterations} (10 MB: ${Math.max(5, Math.floor(iterations / 20))}); ms; noise = 2nd direct stream - 1st; loop delay includes its 1 ms timer`);
 console.log('size     direct p50/p99     noise p50/p99      proxy p50/p99      added p50/p99      p99 ratio  MB/s direct/proxy  proxy GC n(major)/max/total, loop delay p99/max');
 const median = (xs) => pct(xs, 50);
 for (const kb of sizesKb) {
