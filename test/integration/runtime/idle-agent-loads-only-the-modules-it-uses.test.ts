@@ -12,9 +12,10 @@ import { httpGet, spawnVmlet, type VmletProcess } from '../../helpers/vmlet-proc
 import { waitFor } from '../../helpers/wait-for.js';
 
 const PRELOAD = new URL('../../fixtures/preload/module-list-at-exit.cjs', import.meta.url).pathname;
+// Node 24 loads its ESM loader for a CommonJS main as well (seen on 24.21.0); 20 and 22 do not.
+const ESM_LOADER_FOR_CJS = Number(process.versions.node.split('.')[0]) >= 24;
 const NOT_LOADED = [
-  'NativeModule internal/modules/esm/translators',
-  'NativeModule internal/modules/esm/module_job',
+  ...(ESM_LOADER_FOR_CJS ? [] : ['NativeModule internal/modules/esm/translators', 'NativeModule internal/modules/esm/module_job']),
   'NativeModule perf_hooks',
   'NativeModule internal/crypto/webcrypto',
   'NativeModule tls',
