@@ -1,7 +1,7 @@
 // Runs vmlet's XdsProxy alone in a process of its own, so the bench can read its peak RSS (VmHWM)
 // without counting the client's and the upstream's copies. The upstream is reached through a
-// plain pass-through IstiodConnector stand-in (plaintext, loopback) with the real connector's
-// channel options (src/istiod/connector.ts: message size, HTTP/2 window).
+// plain pass-through IstiodConnector stand-in: the proxy's real HTTP/2 session to istiod
+// (src/istiod/h2-session.ts: window, keepalive, no message limit), in plaintext on loopback.
 //
 //   node bench/xds/proxy-child.mjs <upstream port> <socket path>   (prints "ready")
 // A line "stats" on stdin prints the proxy's GC pauses and event-loop delay since the last one
@@ -13,13 +13,14 @@ import { register } from 'tsx/esm/api';
 register();
 const grpc = await import('@grpc/grpc-js');
 const { XdsProxy } = await import('../../src/xds/proxy.ts');
-const { ISTIOD_CHANNEL_OPTIONS } = await import('../../src/istiod/connector.ts');
+const { openHttp2Session } = await import('../../src/istiod/h2-session.ts');
 const { silentLogger } = await import('../../src/log.ts');
 
 const [port, socketPath] = process.argv.slice(2);
 /** Pass-through IstiodConnector stand-in: plaintext to the bench's fake upstream. */
 const passThroughConnectorStandIn = {
-  client: (Ctor) => new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { ...ISTIOD_CHANNEL_OPTIONS }),
+  client: () => { throw new Error('the xDS proxy does not use a grpc-js client'); },
+  session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
   metadata: async () => new grpc.Metadata(),
 };
 const proxy = new XdsProxy({ socketPath, connector: passThroughConnectorStandIn, logger: silentLogger() });

@@ -2,9 +2,9 @@
  * Envoy's side of the xDS proxy: a gRPC server for the two ADS methods on Node's own http2, so a
  * response istiod sent is written to Envoy without a copy. grpc-js's server copies every message
  * into a new buffer to prefix its 5-byte header; for a 50 MB response that copy alone is 1x the
- * message in the proxy's peak memory. Here the prefix and the received message go out as two
- * buffers of one writev. It also sets the HTTP/2 window Envoy may fill, which grpc-js's server
- * does not expose.
+ * message in the proxy's peak memory. Here the prefix and the message as received from istiod
+ * (upstream.ts) go out as two buffers of one writev. It also sets the HTTP/2 window Envoy may
+ * fill, which grpc-js's server does not expose.
  */
 import { EventEmitter } from 'node:events';
 import * as http2 from 'node:http2';

@@ -6,57 +6,55 @@
 /** Envoy's requests are small; a bound keeps a broken peer from growing the proxy without end. */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
-/** Splits a stream's DATA into messages; throws on a compressed or oversized message. */
+/**
+ * Splits a stream's DATA into messages; throws on a compressed or oversized message. A message
+ * that lies in one chunk is handed out as a view of it (no copy: the common case for xDS); one
+ * that spans chunks is copied, chunk by chunk as they arrive, into one buffer allocated when its
+ * prefix is read, so each chunk is garbage at once and a 50 MB response takes its size once,
+ * not twice (chunks kept and then joined). Holding views of every chunk instead would keep each
+ * socket read buffer node allocated for them, often far larger than the data they hold.
+ */
 export class GrpcFrameReader {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Length of the message whose prefix was read, until the message is complete. */
-  private need: number | undefined;
+  private readonly head = Buffer.alloc(5);
+  private headFill = 0;
+  /** The message being assembled, and how much of it has arrived. */
+  private msg: Buffer | undefined;
+  private fill = 0;
 
   constructor(private readonly maxBytes = MAX_REQUEST_BYTES) {}
 
   push(chunk: Buffer): Buffer[] {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
     const out: Buffer[] = [];
-    for (;;) {
-      if (this.need === undefined) {
-        if (this.pendingBytes < 5) return out;
-        const head = this.take(5);
-        if (head[0] !== 0) throw new Error('compressed gRPC messages are not supported (Envoy sends none unless told to)');
-        const len = head.readUInt32BE(1);
-        if (len > this.maxBytes) throw new Error(`a request of ${len} bytes is over the proxy's limit of ${this.maxBytes}`);
-        this.need = len;
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.msg === undefined) {
+        const n = Math.min(5 - this.headFill, chunk.length - pos);
+        chunk.copy(this.head, this.headFill, pos, pos + n);
+        pos += n;
+        this.headFill += n;
+        if (this.headFill < 5) break;
+        this.headFill = 0;
+        if (this.head[0] !== 0) throw new Error('compressed gRPC messages are not supported (vmlet and Envoy ask for none)');
+        const len = this.head.readUInt32BE(1);
+        if (len > this.maxBytes) throw new Error(`a message of ${len} bytes is over the proxy's limit of ${this.maxBytes}`);
+        if (chunk.length - pos >= len) {
+          out.push(chunk.subarray(pos, pos + len));
+          pos += len;
+          continue;
+        }
+        this.msg = Buffer.allocUnsafe(len);
+        this.fill = 0;
       }
-      if (this.pendingBytes < this.need) return out;
-      out.push(this.take(this.need));
-      this.need = undefined;
+      const n = Math.min(this.msg.length - this.fill, chunk.length - pos);
+      chunk.copy(this.msg, this.fill, pos, pos + n);
+      pos += n;
+      this.fill += n;
+      if (this.fill === this.msg.length) {
+        out.push(this.msg);
+        this.msg = undefined;
+      }
     }
-  }
-
-  /** Removes the first n pending bytes (n <= pendingBytes); each byte is copied at most once. */
-  private take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
-    this.pendingBytes -= n;
-    const first = this.pending[0]!;
-    if (first.length >= n) {
-      if (first.length === n) this.pending.shift();
-      else this.pending[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const parts: Buffer[] = [];
-    let got = 0;
-    let i = 0;
-    while (got < n) {
-      const c = this.pending[i]!;
-      const use = Math.min(c.length, n - got);
-      parts.push(c.subarray(0, use));
-      got += use;
-      if (use < c.length) this.pending[i] = c.subarray(use);
-      else i += 1;
-    }
-    this.pending.splice(0, i);
-    return Buffer.concat(parts, n);
+    return out;
   }
 }
 

@@ -4,8 +4,8 @@
  * condition true to life.
  *
  * Owns: the XDS socket, every upstream xDS stream, the NameTable istiod sends, the health loop.
- * Must not touch: certificates (it asks src/istiod for a client per stream), Envoy's process,
- * iptables. On stop it reports unhealthy first, waits for istiod to propagate that, and closes
+ * Must not touch: certificates (it asks src/istiod for an HTTP/2 session per stream), Envoy's
+ * process, iptables. On stop it reports unhealthy first, waits for istiod to propagate that, and closes
  * the streams after Envoy has drained.
  */
 import type { Capability, StopHook } from '../lifecycle/index.js';

@@ -8,21 +8,22 @@
 import { chmodSync, chownSync, rmSync } from 'node:fs';
 import { ensureSharedDir } from '../shared-dir.js';
 import { dirname } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import { DownstreamCall, DownstreamServer } from './downstream.js';
-import { receiveIntoOneBuffer } from './receive-into-one-buffer.js';
+import { CODE, UpstreamCall } from './upstream.js';
 import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestTypeUrl, responseHead, TYPE, type XdsFlavor } from './wire.js';
 
 const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
 const BASE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
+/** ADS as a grpc-js service definition with pass-through serializers (tests and benchmarks use it). */
 export const ADS_SERVICE = {
   StreamAggregatedResources: { path: `${BASE}/StreamAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
   DeltaAggregatedResources: { path: `${BASE}/DeltaAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
 } as const;
-const AdsClient = grpc.makeGenericClientConstructor(ADS_SERVICE as unknown as grpc.ServiceDefinition, 'AggregatedDiscoveryService');
-type Duplex = grpc.ClientDuplexStream<Buffer, Buffer>;
+
+/** gRPC status names, for logs (grpc/doc/statuscodes.md). */
+const CODE_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
 
 export interface HealthReport {
   readonly healthy: boolean;
@@ -47,8 +48,7 @@ export interface XdsProxyOptions {
 interface Link {
   readonly flavor: XdsFlavor;
   readonly down: DownstreamCall;
-  readonly up: Duplex;
-  readonly client: grpc.Client;
+  readonly up: UpstreamCall;
   sawListener: boolean;
   closed: boolean;
 }
@@ -62,9 +62,7 @@ export class XdsProxy {
   /** The last NameTable istiod sent (the resource bytes), kept for a DNS proxy. */
   nameTable: Uint8Array | undefined;
 
-  constructor(private readonly opts: XdsProxyOptions) {
-    if (!receiveIntoOneBuffer()) opts.logger.warn('grpc-js decoder not replaced: a large xDS response briefly takes twice its size in memory');
-  }
+  constructor(private readonly opts: XdsProxyOptions) {}
 
   /**
    * Binds the socket (a stale one is removed). The directory is vmlet's, group istio-proxy, 0750
@@ -104,69 +102,63 @@ export class XdsProxy {
     const log = this.opts.logger;
     // Only one Envoy stream is current: a new one replaces the previous (as pilot-agent does).
     this.endLink(this.current);
-    const client = this.opts.connector.client(AdsClient, 'xds');
-    let metadata: grpc.Metadata;
+    let headers: Record<string, string | string[]>;
     try {
-      metadata = await this.opts.connector.metadata('xds');
+      headers = (await this.opts.connector.metadata('xds')).toHttp2Headers() as Record<string, string | string[]>;
     } catch (err) {
-      client.close();
-      down.finish(grpc.status.UNAVAILABLE, `vmlet could not prepare the istiod call: ${(err as Error).message}`);
+      down.finish(CODE.UNAVAILABLE, `vmlet could not prepare the istiod call: ${(err as Error).message}`);
       return;
     }
-    if (down.done) {
-      client.close();
-      return;
-    }
+    if (down.done) return;
     const method = flavor === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
-    const up = (client as unknown as Record<string, (m: grpc.Metadata, o: grpc.CallOptions) => Duplex>)[method]!(metadata, {});
-    const link: Link = { flavor, down, up, client, sawListener: false, closed: false };
+    // A session of its own per Envoy stream (protocol facts §3.1), with the certificate current now.
+    const session = this.opts.connector.session('xds');
+    // The handlers run only once istiod answers, after `link` below exists.
+    const up = new UpstreamCall(session, `${BASE}/${method}`, headers, {
+      message: (msg) => {
+        if (link.closed) return;
+        const head = responseHead(flavor, msg);
+        if (consumedByAgent(head.typeUrl)) {
+          if (head.resources === 0) return;
+          // A copy: the view would keep the whole socket read buffer it points into alive.
+          if (head.typeUrl === TYPE.nameTable && head.firstResource) this.nameTable = Buffer.from(head.firstResource);
+          link.up.write(encodeAck(flavor, head));
+          return;
+        }
+        if (!forwardsToEnvoy(head.typeUrl)) {
+          log.error({ typeUrl: head.typeUrl }, 'dropping an xDS response of a type Envoy does not take');
+          return;
+        }
+        down.write(msg);
+      },
+      status: ({ code, details }) => {
+        if (link.closed) return;
+        link.closed = true;
+        if (code !== CODE.OK && code !== CODE.CANCELLED) {
+          const name = CODE_NAMES[code] ?? String(code);
+          log.warn({ code: name, details }, `istiod ended the xDS stream: ${name} ${details}`);
+          this.opts.events?.rejected?.(code, details);
+        }
+        down.finish(code, details);
+        if (this.current === link) this.current = undefined;
+      },
+    });
+    const link: Link = { flavor, down, up, sawListener: false, closed: false };
     this.current = link;
     log.info({ flavor }, 'Envoy opened an xDS stream; upstream stream to istiod opened');
     this.opts.events?.connected?.(flavor);
 
     down.receive((msg) => {
       if (link.closed) return;
-      up.write(msg);
+      link.up.write(msg);
       // Agent-originated requests go right after Envoy's first LDS request, never first.
       if (!link.sawListener && requestTypeUrl(flavor, msg) === TYPE.listener) {
         link.sawListener = true;
         if (this.health) this.sendHealth(link);
       }
     });
-    down.on('end', () => { if (!link.closed) up.end(); });
+    down.on('end', () => { if (!link.closed) link.up.end(); });
     down.on('gone', () => this.endLink(link));
-
-    up.on('data', (msg: Buffer) => {
-      if (link.closed) return;
-      const head = responseHead(flavor, msg);
-      if (consumedByAgent(head.typeUrl)) {
-        if (head.resources === 0) return;
-        if (head.typeUrl === TYPE.nameTable) this.nameTable = head.firstResource;
-        up.write(encodeAck(flavor, head));
-        return;
-      }
-      if (!forwardsToEnvoy(head.typeUrl)) {
-        log.error({ typeUrl: head.typeUrl }, 'dropping an xDS response of a type Envoy does not take');
-        return;
-      }
-      down.write(msg);
-    });
-    up.on('error', (err: grpc.ServiceError) => {
-      if (link.closed) return;
-      if (err.code !== grpc.status.CANCELLED) {
-        log.warn({ code: grpc.status[err.code], details: err.details }, `istiod ended the xDS stream: ${grpc.status[err.code]} ${err.details}`);
-        this.opts.events?.rejected?.(err.code, err.details);
-      }
-      link.closed = true;
-      down.finish(err.code, err.details);
-      client.close();
-    });
-    up.on('end', () => {
-      if (link.closed) return;
-      link.closed = true;
-      down.finish(grpc.status.OK);
-      client.close();
-    });
   }
 
   private sendHealth(link: Link): void {
@@ -180,8 +172,7 @@ export class XdsProxy {
     if (!link || link.closed) return;
     link.closed = true;
     link.up.cancel();
-    link.client.close();
-    link.down.finish(grpc.status.OK);
+    link.down.finish(CODE.OK);
     if (this.current === link) this.current = undefined;
   }
 }

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openHttp2Session } from '../../../src/istiod/h2-session.js';
 import type { IstiodConnector } from '../../../src/istiod/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { ADS_SERVICE, XdsProxy } from '../../../src/xds/proxy.js';
@@ -42,12 +43,9 @@ class FakeIstiod {
 }
 
 /** FAKE connector: plaintext to the fake istiod, with the headers the real one adds. */
-const fakeConnector = (port: number, clients: grpc.Client[]): IstiodConnector => ({
-  client: (ctor) => {
-    const c = new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    clients.push(c);
-    return c;
-  },
+const fakeConnector = (port: number): IstiodConnector => ({
+  client: (ctor) => new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
+  session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
   metadata: async () => {
     const m = new grpc.Metadata();
     m.set('ClusterID', 'Kubernetes');
@@ -61,14 +59,13 @@ let tmp: TmpDir;
 let istiod: FakeIstiod;
 let proxy: XdsProxy;
 let envoy: grpc.Client;
-const clients: grpc.Client[] = [];
 const rejected: number[] = [];
 
 beforeAll(async () => {
   tmp = makeTmpDir('xds');
   istiod = new FakeIstiod();
   await istiod.start();
-  proxy = new XdsProxy({ socketPath: join(tmp.path, 'proxy', 'XDS'), connector: fakeConnector(istiod.port, clients), logger: silentLogger(), events: { rejected: (c) => rejected.push(c) } });
+  proxy = new XdsProxy({ socketPath: join(tmp.path, 'proxy', 'XDS'), connector: fakeConnector(istiod.port), logger: silentLogger(), events: { rejected: (c) => rejected.push(c) } });
   await proxy.listen();
   envoy = new EnvoyClient(`unix://${join(tmp.path, 'proxy', 'XDS')}`, grpc.credentials.createInsecure());
 });

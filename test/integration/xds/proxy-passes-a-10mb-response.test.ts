@@ -1,12 +1,13 @@
 // A 10 MB DiscoveryResponse (istiod's are that large in big meshes) passes through the proxy
-// unchanged. grpc-js refuses received messages over 4 MB by default, so this holds only while the
-// real istiod connector lifts the limit: the upstream client is built by src/istiod/connector.ts
-// with its own channel options; only the TLS credentials are swapped for plaintext, because the
-// FAKE upstream below is a plaintext server on loopback.
+// unchanged, over many HTTP/2 DATA frames and socket reads on both sides: the upstream session is
+// opened by src/istiod/h2-session.ts with the settings the real connector uses (16 MiB window, no
+// message limit, Node's session memory cap lifted), only in plaintext, because the FAKE upstream
+// below is a plaintext grpc-js server on loopback.
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../../src/istiod/connector.js';
+import { openHttp2Session } from '../../../src/istiod/h2-session.js';
 import type { IstiodConnector } from '../../../src/istiod/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { ADS_SERVICE, XdsProxy } from '../../../src/xds/proxy.js';
@@ -41,16 +42,14 @@ describe('xDS proxy with the real connector options', () => {
       DeltaAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => call.end(),
     });
     const port = await new Promise<number>((res, rej) => upstream.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+    /** FAKE transport only: the real session settings, plaintext; headers from the real connector. */
     const real = createConnector({
       address: `127.0.0.1:${port}`, rootPem: '', clusterId: 'Kubernetes', extraHeaders: {}, tokenPath: undefined,
       keepaliveIntervalMs: 30_000, keepaliveTimeoutMs: 10_000, now: () => Date.now(),
     }, undefined);
-    /** FAKE transport only: the real connector's client and channel options, plaintext credentials. */
     const plaintext: IstiodConnector = {
-      client: (ctor, target) => real.client(
-        class extends (ctor as unknown as typeof grpc.Client) {
-          constructor(address: string, _creds: grpc.ChannelCredentials, options?: grpc.ClientOptions) { super(address, grpc.credentials.createInsecure(), options); }
-        } as unknown as typeof ctor, target),
+      client: () => { throw new Error('the xDS proxy does not use a grpc-js client'); },
+      session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
       metadata: (target) => real.metadata(target),
     };
     tmp = makeTmpDir('xds-10mb');

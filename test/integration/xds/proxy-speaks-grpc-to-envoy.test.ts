@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHttp2Session } from '../../../src/istiod/h2-session.js';
 import type { IstiodConnector } from '../../../src/istiod/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { ADS_SERVICE, XdsProxy } from '../../../src/xds/proxy.js';
@@ -43,6 +44,7 @@ beforeAll(async () => {
   /** FAKE connector: plaintext to the fake istiod. */
   const connector: IstiodConnector = {
     client: (ctor) => new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 }),
+    session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
     metadata: async () => new grpc.Metadata(),
   };
   tmp = makeTmpDir('xds-grpc');

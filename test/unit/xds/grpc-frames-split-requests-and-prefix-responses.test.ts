@@ -1,5 +1,7 @@
-// Envoy's requests arrive as gRPC length-prefixed messages cut anywhere by HTTP/2: the reader
-// must hand out each message whole, in order, whatever the cuts, and refuse what it cannot read.
+// Envoy's requests and istiod's responses arrive as gRPC length-prefixed messages cut anywhere by
+// HTTP/2 and socket reads: the reader must hand out each message whole, in order, whatever the
+// cuts, and refuse what it cannot read. What it costs matters too: a message inside one chunk is
+// a view of it (no copy), one across chunks is copied once into a buffer of exactly its size.
 import { describe, expect, it } from 'vitest';
 import { frameHeader, GrpcFrameReader } from '../../../src/xds/grpc-frames.js';
 
@@ -20,6 +22,11 @@ function cuts(seed: number, maxLen: number): Buffer[] {
   return out;
 }
 
+/** Cuts `buf` into chunks of `n` bytes, each in a buffer of its own (as socket reads are). */
+function* cutsOf(buf: Buffer, n: number): Generator<Buffer> {
+  for (let pos = 0; pos < buf.length; pos += n) yield Buffer.from(buf.subarray(pos, pos + n));
+}
+
 describe('GrpcFrameReader', () => {
   it.each([
     ['one chunk', [wire]],
@@ -30,6 +37,24 @@ describe('GrpcFrameReader', () => {
     const reader = new GrpcFrameReader();
     const got = chunks.flatMap((c) => reader.push(c));
     expect(got.map((b) => b.toString('hex'))).toEqual(messages.map((b) => b.toString('hex')));
+  });
+
+  it('a message inside one chunk is a view of that chunk, not a copy', () => {
+    const chunk = framed(Buffer.from('a view'));
+    const [msg] = new GrpcFrameReader().push(chunk);
+    expect(msg!.buffer).toBe(chunk.buffer);
+    expect(msg!.byteOffset).toBe(chunk.byteOffset + 5);
+  });
+
+  it('a message across chunks is one buffer of exactly its size, holding none of the chunks', () => {
+    const big = Buffer.alloc(70_000, 3);
+    const chunks = [...cutsOf(framed(big), 16_384)];
+    const reader = new GrpcFrameReader();
+    const [msg] = chunks.flatMap((c) => reader.push(c));
+    expect(msg!.equals(big)).toBe(true);
+    expect(msg!.byteLength).toBe(70_000);
+    expect(msg!.buffer.byteLength).toBe(70_000);
+    for (const c of chunks) expect(msg!.buffer).not.toBe(c.buffer);
   });
 
   it('refuses a compressed message (Envoy sends none unless told to)', () => {

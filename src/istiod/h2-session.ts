@@ -1,0 +1,52 @@
+/**
+ * A plain HTTP/2 connection to istiod, for the xDS proxy, which speaks gRPC's framing itself so
+ * that istiod's responses reach Envoy as the very buffers the socket delivered (no re-assembly,
+ * no copy; grpc-js's client copies every message into one buffer and keeps a JS object graph per
+ * message, which on a busy stream is most of the proxy's garbage). Same transport settings as the
+ * grpc-js channels (connector.ts): TLS with the given root, server name and client certificate,
+ * ALPN h2 (grpc-go refuses TLS without it), a 16 MiB window, keepalive pings.
+ */
+import * as http2 from 'node:http2';
+import type * as tls from 'node:tls';
+
+/** The HTTP/2 window (stream and connection) istiod may fill before vmlet reads (connector.ts). */
+export const ISTIOD_WINDOW_BYTES = 16 << 20;
+
+export interface Http2SessionOptions {
+  /** host:port of istiod. */
+  readonly address: string;
+  /** TLS options (ca, cert, key, servername); undefined: plaintext (tests and benchmarks only). */
+  readonly tls: tls.ConnectionOptions | undefined;
+  /** Ping istiod this often; an unanswered ping closes the connection after timeoutMs. */
+  readonly keepaliveMs: number;
+  readonly keepaliveTimeoutMs: number;
+}
+
+/** Opens a session; it connects in the background and fails its streams if it cannot. Callers close it. */
+export function openHttp2Session(opts: Http2SessionOptions): http2.ClientHttp2Session {
+  const secure = opts.tls !== undefined;
+  // With https, node:http2 connects through tls.connect with these options and ALPN h2.
+  const session = http2.connect(`${secure ? 'https' : 'http'}://${opts.address}`, {
+    ...opts.tls,
+    settings: { initialWindowSize: ISTIOD_WINDOW_BYTES, enablePush: false },
+    // Node's per-session memory cap (10 MB) only hurts a proxy relaying large messages.
+    maxSessionMemory: Number.MAX_SAFE_INTEGER,
+  });
+  session.on('error', () => undefined); // reported to each stream, which owns the status
+  session.once('connect', (s: http2.ClientHttp2Session, socket) => {
+    // istiod (Go) sets TCP_NODELAY; so does grpc-js. Without it a small request waits for Nagle.
+    (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+    s.setLocalWindowSize(ISTIOD_WINDOW_BYTES);
+  });
+  const keepalive = setInterval(() => {
+    const timeout = setTimeout(() => session.destroy(new Error('istiod did not answer a keepalive ping')), opts.keepaliveTimeoutMs).unref();
+    try {
+      if (!session.ping(() => clearTimeout(timeout))) clearTimeout(timeout);
+    } catch {
+      clearTimeout(timeout);
+    }
+  }, opts.keepaliveMs);
+  keepalive.unref();
+  session.once('close', () => clearInterval(keepalive));
+  return session;
+}
