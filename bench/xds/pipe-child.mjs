@@ -1,9 +1,9 @@
-// A reference for bench/xds/overhead.mjs --hop pipe: NOT vmlet's proxy. A plain byte pipe in a
+// A reference path for bench/xds/overhead.mjs: NOT vmlet's proxy. A plain byte pipe in a
 // process of its own between the client's Unix socket and the istiod stand-in's TCP port (HTTP/2
 // passes through untouched, end to end). What it adds over a direct connection is what one more
 // process in the path costs on this machine whatever it does, the floor under the proxy's numbers.
 //
-//   node bench/xds/pipe-child.mjs <upstream port> <socket path>   (prints "ready"; "stats" as proxy-child.mjs)
+//   node bench/xds/pipe-child.mjs <upstream port> <socket path>   (prints "ready")
 import { createServer, connect } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
