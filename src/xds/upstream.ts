@@ -24,6 +24,9 @@ export interface UpstreamHandlers {
   status(status: UpstreamStatus): void;
 }
 
+/** How long a closing session to istiod may take to flush before it is dropped (ms). */
+const SESSION_CLOSE_GRACE_MS = 5_000;
+
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY, NGHTTP2_NO_ERROR } = http2.constants;
 
 /** gRPC's mapping of an HTTP status other than 200 (doc/http-grpc-status-mapping.md). */
@@ -130,7 +133,13 @@ export class UpstreamCall {
     if (this.ended) return;
     this.ended = true;
     if (!this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
-    this.session.destroy();
+    this.closeSession();
+  }
+
+  /** GOAWAY after the RST_STREAM has gone out; a connection that cannot even say goodbye is dropped. */
+  private closeSession(): void {
+    this.session.close();
+    setTimeout(() => this.session.destroy(), SESSION_CLOSE_GRACE_MS).unref();
   }
 
   private takeStatus(h: http2.IncomingHttpHeaders): void {
@@ -161,7 +170,7 @@ export class UpstreamCall {
     if (this.ended) return;
     this.ended = true;
     if (!this.stream.destroyed) this.stream.close(NGHTTP2_NO_ERROR);
-    this.session.close();
+    this.closeSession();
     this.on.status(status);
   }
 }
