@@ -8,6 +8,7 @@
  */
 import * as http2 from 'node:http2';
 import type * as tls from 'node:tls';
+import { keepPinging } from '../http2-keepalive.js';
 
 /** The HTTP/2 window (stream and connection) istiod may fill before vmlet reads (connector.ts). */
 export const ISTIOD_WINDOW_BYTES = 16 << 20;
@@ -38,15 +39,6 @@ export function openHttp2Session(opts: Http2SessionOptions): http2.ClientHttp2Se
     (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
     s.setLocalWindowSize(ISTIOD_WINDOW_BYTES);
   });
-  const keepalive = setInterval(() => {
-    const timeout = setTimeout(() => session.destroy(new Error('istiod did not answer a keepalive ping')), opts.keepaliveTimeoutMs).unref();
-    try {
-      if (!session.ping(() => clearTimeout(timeout))) clearTimeout(timeout);
-    } catch {
-      clearTimeout(timeout);
-    }
-  }, opts.keepaliveMs);
-  keepalive.unref();
-  session.once('close', () => clearInterval(keepalive));
+  keepPinging(session, opts.keepaliveMs, opts.keepaliveTimeoutMs, 'istiod did not answer a keepalive ping');
   return session;
 }

@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as http2 from 'node:http2';
+import { keepPinging } from '../http2-keepalive.js';
 import { GrpcFrameReader, frameHeader } from './grpc-frames.js';
 import type { XdsFlavor } from './wire.js';
 
@@ -114,19 +115,8 @@ export class DownstreamServer {
       this.sessions.add(session);
       session.on('error', () => undefined);
       session.setLocalWindowSize(opts.windowBytes);
-      const keepalive = setInterval(() => {
-        const timeout = setTimeout(() => session.destroy(), opts.keepaliveTimeoutMs).unref();
-        try {
-          if (!session.ping(() => clearTimeout(timeout))) clearTimeout(timeout);
-        } catch {
-          clearTimeout(timeout);
-        }
-      }, opts.keepaliveMs);
-      keepalive.unref();
-      session.once('close', () => {
-        clearInterval(keepalive);
-        this.sessions.delete(session);
-      });
+      keepPinging(session, opts.keepaliveMs, opts.keepaliveTimeoutMs, 'Envoy did not answer a keepalive ping');
+      session.once('close', () => this.sessions.delete(session));
     });
     this.server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
       stream.on('error', () => undefined);
