@@ -1,10 +1,10 @@
 /**
  * A plain HTTP/2 connection to istiod, for the xDS proxy, which speaks gRPC's framing itself so
- * that istiod's responses reach Envoy as the very buffers the socket delivered (no re-assembly,
- * no copy; grpc-js's client copies every message into one buffer and keeps a JS object graph per
- * message, which on a busy stream is most of the proxy's garbage). Same transport settings as the
- * grpc-js channels (connector.ts): TLS with the given root, server name and client certificate,
- * ALPN h2 (grpc-go refuses TLS without it), a 16 MiB window, keepalive pings.
+ * that istiod's responses reach Envoy as the bytes the socket delivered, framed once and never
+ * decoded (src/xds/upstream.ts); grpc-js's client keeps a chain of objects per message, most of a
+ * busy proxy's garbage. Same transport settings as the grpc-js channels (connector.ts): TLS with
+ * the given root, server name and client certificate, ALPN h2 (grpc-go refuses TLS without it),
+ * a 16 MiB window, keepalive pings.
  */
 import * as http2 from 'node:http2';
 import type * as tls from 'node:tls';
