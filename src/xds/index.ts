@@ -19,6 +19,7 @@ import { runProbe } from '../health/probers.js';
 import { rejectionHint } from './hints.js';
 import type { NodeInfo } from './node-metadata.js';
 import { XdsProxy, type HealthReport } from './proxy.js';
+import { grpcCodeName } from './upstream.js';
 import './errors.js';
 
 export { buildNode, checkNodeMetadata, type NodeInfo, type HostFacts } from './node-metadata.js';
@@ -131,10 +132,4 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
     deps.status.set('health', 'ok', 'no readinessProbe in mesh.yaml: no health reports (as Istio)');
   }
   return { ...capability, proxy };
-}
-
-function grpcCodeName(code: number): string {
-  const names = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-    'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
-  return names[code] ?? String(code);
 }

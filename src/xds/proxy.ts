@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import { DownstreamCall, DownstreamServer } from './downstream.js';
-import { CODE, UpstreamCall } from './upstream.js';
+import { CODE, grpcCodeName, UpstreamCall } from './upstream.js';
 import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestTypeUrl, responseHead, TYPE, type XdsFlavor } from './wire.js';
 
 const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
@@ -21,9 +21,6 @@ export const ADS_SERVICE = {
   StreamAggregatedResources: { path: `${BASE}/StreamAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
   DeltaAggregatedResources: { path: `${BASE}/DeltaAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
 } as const;
-
-/** gRPC status names, for logs (grpc/doc/statuscodes.md). */
-const CODE_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
 
 export interface HealthReport {
   readonly healthy: boolean;
@@ -135,7 +132,7 @@ export class XdsProxy {
         if (link.closed) return;
         link.closed = true;
         if (code !== CODE.OK && code !== CODE.CANCELLED) {
-          const name = CODE_NAMES[code] ?? String(code);
+          const name = grpcCodeName(code);
           log.warn({ code: name, details }, `istiod ended the xDS stream: ${name} ${details}`);
           this.opts.events?.rejected?.(code, details);
         }

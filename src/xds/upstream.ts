@@ -12,6 +12,14 @@ import { frameHeader, GrpcFrameReader } from './grpc-frames.js';
 /** gRPC status codes used here (grpc/doc/statuscodes.md). */
 export const CODE = { OK: 0, CANCELLED: 1, UNKNOWN: 2, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
 
+const NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+
+/** A gRPC status code's name, for logs and status lines. */
+export function grpcCodeName(code: number): string {
+  return NAMES[code] ?? String(code);
+}
+
 export interface UpstreamStatus {
   readonly code: number;
   readonly details: string;
