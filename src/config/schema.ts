@@ -13,6 +13,7 @@ import { sdsSection } from './sections/sds.js';
 import { nodeSection } from './sections/node.js';
 import { xdsSection } from './sections/xds.js';
 import { healthSection } from './sections/health.js';
+import { dnsSection } from './sections/dns.js';
 
 export const SECTIONS: readonly Section<Record<string, Field<unknown>>>[] = [
   generalSection,
@@ -24,6 +25,7 @@ export const SECTIONS: readonly Section<Record<string, Field<unknown>>>[] = [
   nodeSection,
   xdsSection,
   healthSection,
+  dnsSection,
 ];
 
 type V<S> = S extends Section<infer F> ? SectionValue<F> : never;
@@ -39,4 +41,5 @@ export interface Config {
   readonly node: V<typeof nodeSection>;
   readonly xds: V<typeof xdsSection>;
   readonly health: V<typeof healthSection>;
+  readonly dns: V<typeof dnsSection>;
 }
