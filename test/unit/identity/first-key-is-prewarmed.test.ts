@@ -10,12 +10,26 @@ const spkiOf = async (pair: CryptoKeyPair) => Buffer.from(await webcrypto.subtle
 
 describe('first key prewarm', () => {
   it('hands the prewarmed pair out once, for the same spec only', async () => {
-    prewarmKey({ type: 'ECDSA', curve: 'P256' });
-    const [a, b] = [await takeKeyPair({ type: 'ECDSA', curve: 'P256' }), await takeKeyPair({ type: 'ECDSA', curve: 'P256' })];
-    expect(await spkiOf(a)).not.toBe(await spkiOf(b));
-    prewarmKey({ type: 'ECDSA', curve: 'P384' });
-    const other = await takeKeyPair({ type: 'ECDSA', curve: 'P256' });
-    expect((other.publicKey.algorithm as EcKeyAlgorithm).namedCurve).toBe('P-256');
+    const gen = vi.spyOn(webcrypto.subtle, 'generateKey');
+    try {
+      prewarmKey({ type: 'ECDSA', curve: 'P256' });
+      // The key generation starts at prewarm, not when the pair is taken.
+      expect(gen).toHaveBeenCalledTimes(1);
+      const prewarmed = await (gen.mock.results[0]!.value as Promise<CryptoKeyPair>);
+      const a = await takeKeyPair({ type: 'ECDSA', curve: 'P256' });
+      expect(a).toBe(prewarmed);
+      const b = await takeKeyPair({ type: 'ECDSA', curve: 'P256' });
+      expect(gen).toHaveBeenCalledTimes(2);
+      expect(await spkiOf(a)).not.toBe(await spkiOf(b));
+      prewarmKey({ type: 'ECDSA', curve: 'P384' });
+      const p384 = await (gen.mock.results[2]!.value as Promise<CryptoKeyPair>);
+      expect((p384.publicKey.algorithm as EcKeyAlgorithm).namedCurve).toBe('P-384');
+      const other = await takeKeyPair({ type: 'ECDSA', curve: 'P256' });
+      expect(other).not.toBe(p384);
+      expect((other.publicKey.algorithm as EcKeyAlgorithm).namedCurve).toBe('P-256');
+    } finally {
+      gen.mockRestore();
+    }
   });
 
   it('the CSR is built from the prewarmed key: no second key generation', async () => {

@@ -2,9 +2,13 @@
 // operators' log pipelines read: numeric level, ISO time, pid, bindings, fields, msg last; `err`
 // serialized; secrets censored by path without touching the caller's objects; children share
 // the root's level (SIGHUP reload); cycles and BigInt never throw.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, silentLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/log.js';
+
+const LOG_MODULE = join(import.meta.dirname, '..', '..', '..', 'src', 'log.ts');
 
 function capture(level: 'debug' | 'info' = 'info') {
   const lines: string[] = [];
@@ -67,7 +71,22 @@ describe('logger', () => {
     expect(parsed()[0]).toMatchObject({ loop: { n: '1', self: '[Circular]' }, msg: 'cyclic' });
   });
 
-  it('silentLogger writes nothing', () => {
-    expect(() => silentLogger().fatal({ err: new Error('x') }, 'nothing')).not.toThrow();
+  // In a process of its own, whose stdout and stderr are read whole: whatever way a logger writes
+  // (process.stdout, a file descriptor, a worker), it shows up there. The default logger in the
+  // same script is the control that the capture sees a logger's lines.
+  it.each([
+    ['silentLogger() writes nothing to stdout or stderr', 'silentLogger()', false],
+    ['(control) the default logger writes its lines to stdout', "createLogger({ level: 'trace' })", true],
+  ])('%s', { timeout: 20_000 }, (_name, make, writes) => {
+    const script = `
+      import { createLogger, silentLogger } from ${JSON.stringify(LOG_MODULE)};
+      const logger = ${make};
+      for (const l of [logger, logger.child({ component: 'x' })]) {
+        l.trace('t'); l.debug('d'); l.info({ a: 1 }, 'i'); l.warn('w'); l.error({ err: new Error('e') }, 'e'); l.fatal('f');
+      }`;
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    expect(out.status, out.stderr).toBe(0);
+    if (writes) expect(out.stdout.split('\n').filter(Boolean)).toHaveLength(12);
+    else expect({ stdout: out.stdout, stderr: out.stderr }).toEqual({ stdout: '', stderr: '' });
   });
 });
