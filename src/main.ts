@@ -135,7 +135,10 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 5: xDS proxy and health (probes AND Envoy readiness, reported to istiod on the stream).
   const envoyUser = !envoyModule || config.envoy.runAsUser === '' ? undefined : (await import('./envoy/user.js')).envoyCredentials(config.envoy.runAsUser);
   if (xdsModule && node && identity && config.xds.enabled) {
-    runtime.mount(xdsModule.createXds(deps, { connector: identity.connector, node, ...(sidecar ? { envoy: sidecar.readiness } : {}), ...(envoyUser ? { socketOwner: envoyUser } : {}) }));
+    const xds = xdsModule.createXds(deps, { connector: identity.connector, node, ...(envoyUser ? { socketOwner: envoyUser } : {}) });
+    runtime.mount(xds);
+    const { createHealth } = await import('./health/index.js');
+    runtime.mount(createHealth(deps, { sink: xds.proxy, instanceIps: xdsModule.instanceIpsOf(node), ...(sidecar ? { envoy: sidecar.readiness } : {}) }));
   } else {
     logger.warn('xds.enabled=false: no xDS proxy and no health reports; istiod will not register this VM');
   }

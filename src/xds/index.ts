@@ -1,35 +1,28 @@
 /**
- * Into the mesh: the xDS proxy between Envoy and istiod, the node identity istiod sees, and the
- * workload health reported on the xDS stream so istiod keeps the WorkloadEntry's Healthy
- * condition true to life.
+ * Into the mesh: the xDS proxy between Envoy and istiod, and the node identity istiod sees. The
+ * proxy carries the workload health that src/health hands it (`setHealth`) to istiod on the stream.
  *
- * Owns: the XDS socket, every upstream xDS stream, the NameTable istiod sends, the health loop.
+ * Owns: the XDS socket, every upstream xDS stream, the NameTable istiod sends.
  * Must not touch: certificates (it asks src/istiod for an HTTP/2 session per stream), Envoy's
- * process, iptables. On stop it reports unhealthy first, waits for istiod to propagate that, and closes
- * the streams after Envoy has drained.
+ * process, iptables, the probes. On stop it closes the streams after Envoy has drained (health
+ * has reported unhealthy and waited for istiod before that).
  */
-import type { Capability, StopHook } from '../lifecycle/index.js';
+import type { Capability } from '../lifecycle/index.js';
 import type { Deps } from '../deps.js';
-import { VmletError } from '../errors.js';
 import type { IstiodConnector } from '../istiod/types.js';
-import type { EnvoyReadiness } from '../envoy/readiness.js';
-import { HealthChecker } from '../health/checker.js';
-import { parseProbe } from '../health/probe-spec.js';
-import { runProbe } from '../health/probers.js';
 import { rejectionHint } from './hints.js';
 import type { NodeInfo } from './node-metadata.js';
 import { XdsProxy, type HealthReport } from './proxy.js';
 import { grpcCodeName } from './upstream.js';
 import './errors.js';
 
-export { buildNode, checkNodeMetadata, type NodeInfo, type HostFacts } from './node-metadata.js';
+export { buildNode, checkNodeMetadata, instanceIpsOf, type NodeInfo, type HostFacts } from './node-metadata.js';
 export { detectHost } from './host-facts.js';
 export { XdsProxy, ADS_SERVICE } from './proxy.js';
 
 export interface XdsOptions {
   readonly connector: IstiodConnector;
   readonly node: NodeInfo;
-  readonly envoy?: EnvoyReadiness;
   /** Unix owner for the socket (Envoy's user), when Envoy runs as another user. */
   readonly socketOwner?: { uid: number; gid: number };
 }
@@ -49,7 +42,6 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
   };
   const rejections = deps.metrics.counter('vmlet_xds_rejections_total', 'xDS streams istiod ended with an error, by gRPC code.', ['code']);
   const streams = deps.metrics.counter('vmlet_xds_streams_total', 'Upstream xDS streams opened to istiod.', ['flavor']);
-  const healthGauge = deps.metrics.gauge('vmlet_health_healthy', '1 when the last health report sent to istiod was healthy.');
 
   const proxy = new XdsProxy({
     socketPath: config.xds.socketPath,
@@ -73,7 +65,8 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
     },
   });
 
-  const capability: { components: Capability['components']; stopHooks: StopHook[] } = {
+  return {
+    proxy,
     components: [{
       name: 'xds',
       run: async (signal) => {
@@ -87,49 +80,4 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
       { stage: 'close-streams', name: 'xds: close streams', run: () => proxy.close() },
     ],
   };
-
-  const parsed = parseProbe(config.istio.proxyConfig['readinessProbe']);
-  if (parsed.problems.length > 0) {
-    throw new VmletError('VMLET_HEALTH_PROBE_INVALID', `mesh.yaml: defaultConfig.${parsed.problems.join('; ')}: fix the WorkloadGroup's probe and re-run istioctl x workload entry configure`, { details: { file: config.istio.meshPath } });
-  }
-  if (parsed.spec) {
-    const spec = parsed.spec;
-    const ips = String(meta['INSTANCE_IPS'] ?? '').split(',').filter((s) => s !== '');
-    const target = {
-      defaultHost: config.health.rewriteProbeToLocalhost || ips.length === 0 ? 'localhost' : (ips[0] as string),
-      httpSource: config.health.probeSourceAddress,
-    };
-    const gate = deps.gates.register('health');
-    gate.fail('no health report sent yet');
-    const checker = new HealthChecker({
-      spec,
-      probe: () => runProbe(spec.action, target, spec.timeout),
-      envoyReady: () => (opts.envoy === undefined || opts.envoy.ready() ? undefined : 'Envoy has not received its configuration yet'),
-      clock: deps.clock,
-      onChange: (state) => {
-        proxy.setHealth(state);
-        healthGauge.set(state.healthy ? 1 : 0);
-        deps.status.set('health', state.healthy ? 'ok' : 'degraded', state.healthy ? 'workload healthy' : `workload unhealthy: ${state.message}`);
-        deps.events.emit('health', { healthy: state.healthy, ...(state.message ? { message: state.message } : {}) });
-        logger.info({ healthy: state.healthy, reason: state.message }, state.healthy ? 'workload healthy' : 'workload unhealthy');
-        gate.pass();
-      },
-    });
-    capability.components = [...(capability.components ?? []), checker];
-    capability.stopHooks.unshift(
-      {
-        stage: 'report-unhealthy',
-        name: 'health: report unhealthy',
-        run: () => proxy.setHealth({ healthy: false, message: 'vmlet is stopping' }),
-      },
-      {
-        stage: 'propagation-delay',
-        name: 'health: wait for istiod to propagate',
-        run: (hurry) => deps.clock.sleep(config.health.propagationDelay, hurry).catch(() => undefined),
-      },
-    );
-  } else {
-    deps.status.set('health', 'ok', 'no readinessProbe in mesh.yaml: no health reports (as Istio)');
-  }
-  return { ...capability, proxy };
 }

@@ -100,6 +100,12 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
   return Object.freeze({ id: `sidecar~${ip}~${name}.${ns}~${domain}`, cluster, metadata: Object.freeze(meta) });
 }
 
+/** The VM's addresses from the node metadata (INSTANCE_IPS), routable first. */
+export function instanceIpsOf(node: NodeInfo): string[] {
+  const ips = node.metadata['INSTANCE_IPS'];
+  return typeof ips === 'string' ? dedupe(ips.split(',')) : [];
+}
+
 function dedupe(list: readonly string[]): string[] {
   return [...new Set(list.map((s) => s.trim()).filter((s) => s.length > 0))];
 }

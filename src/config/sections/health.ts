@@ -1,6 +1,6 @@
 import { defineSection, f } from '../field.js';
 
-/** The readiness probe and health reports to istiod (owner: xds). */
+/** The readiness probe and health reports to istiod (owner: health). */
 export const healthSection = defineSection('health', 'The readiness probe and health reports to istiod', {
   propagationDelay: f.duration({
     doc: 'On a graceful stop, how long to wait after reporting unhealthy before Envoy drains, so istiod stops routing to the VM first (ms).',
