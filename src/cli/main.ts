@@ -16,6 +16,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'validate', summary: 'Check every input (flags, env, config.yaml, Istio VM files); --print shows the effective configuration', load: () => import('./validate.js') },
   { name: 'version', summary: 'Print the vmlet version', load: () => import('./version.js') },
   { name: 'run', summary: 'Run the agent in the foreground (what the systemd unit starts)', load: () => import('./run.js') },
+  { name: 'proxy-status', summary: 'Show per xDS type whether Envoy holds what istiod sent (SYNCED, STALE, NOT SENT, NACKED)', load: () => import('./proxy-status.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
   ...CAPTURE_COMMANDS,
   { name: 'bootstrap print', summary: 'Print the Envoy bootstrap vmlet would use for the current inputs (--args: Envoy\'s command line)', load: () => import('./bootstrap.js') },

@@ -4,13 +4,11 @@
  * `--watch` streams /events until vmlet stops or Ctrl-C. Exit codes: 0 ready (or, with --watch,
  * the stream ended normally), 1 not ready or unreachable, 2 bad command line.
  */
-import { get } from 'node:http';
 import WebSocket from 'ws';
-import { loadConfig } from '../config/index.js';
-import { EXIT_FAILURE, EXIT_OK, VmletError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import type { StatusSnapshot, VmletEvent } from '../status/index.js';
-import '../status/errors.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { fetchText, statusBase, unreachable } from './status-client.js';
 
 export const spec: CommandSpec = {
   name: 'status',
@@ -28,10 +26,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(helpText(spec));
     return EXIT_OK;
   }
-  // Only the address is needed: other problems in the configuration are `vmlet validate`'s job.
-  const { general } = loadConfig(loadInputFrom(args.common, io.env)).config;
-  const host = general.statusAddress.includes(':') ? `[${general.statusAddress}]` : general.statusAddress;
-  const base = `${host}:${general.statusPort}`;
+  const base = statusBase(args.common, io.env);
   const json = args.values.json === true;
   if (args.values.watch === true) return watch(`ws://${base}/events`, json, io);
   const snapshot = JSON.parse(await fetchText(`http://${base}/status`)) as StatusSnapshot;
@@ -62,24 +57,6 @@ export function renderEvent(e: VmletEvent): string {
     case 'component': return `${t} ${String(d.name)} ${String(d.state)} ${String(d.detail ?? '')}\n`;
     default: return `${t} ${e.type} ${JSON.stringify(d)}\n`;
   }
-}
-
-function unreachable(url: string, err: Error): VmletError {
-  return new VmletError('VMLET_STATUS_UNREACHABLE', `cannot reach ${url}: ${err.message}; is \`vmlet run\` running with this general.statusPort?`, { cause: err });
-}
-
-function fetchText(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => {
-        if (res.statusCode === 200) resolve(body);
-        else reject(unreachable(url, new Error(`HTTP ${res.statusCode}`)));
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
-    req.on('error', (err) => reject(unreachable(url, err)));
-  });
 }
 
 function watch(url: string, json: boolean, io: CliIo): Promise<number> {

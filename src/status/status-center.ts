@@ -45,6 +45,13 @@ export class StatusCenter implements StatusBoard {
     this.changed();
   }
 
+  /** Views a capability publishes at /debug/<name> (the status server reads them on request). */
+  readonly views = new Map<string, () => unknown>();
+
+  expose(name: string, read: () => unknown): void {
+    this.views.set(name, read);
+  }
+
   /**
    * Every capability is wired and its gates registered: from now on, the moment all gates have
    * passed the phase becomes `ready` (once). Before this, an empty gate list means nothing.

@@ -26,6 +26,8 @@ export type ComponentState = 'starting' | 'ok' | 'off' | 'degraded' | 'failed' |
 export interface StatusBoard {
   /** One human line per component, e.g. identity: ok "spiffe://cluster.local/ns/a/sa/b, expires in 23h". */
   set(component: string, state: ComponentState, detail: string): void;
+  /** Serves `read()` as JSON at /debug/<name> on the status server (e.g. the xDS view). */
+  expose?(name: string, read: () => unknown): void;
 }
 
 export interface Events {

@@ -13,12 +13,14 @@ import type { IstiodConnector } from '../istiod/types.js';
 import { rejectionHint } from './hints.js';
 import type { NodeInfo } from './node-metadata.js';
 import { XdsProxy, type HealthReport } from './proxy.js';
+import { shortType } from './sync-view.js';
 import { grpcCodeName } from './upstream.js';
 import './errors.js';
 
 export { buildNode, checkNodeMetadata, instanceIpsOf, type NodeInfo, type HostFacts } from './node-metadata.js';
 export { detectHost } from './host-facts.js';
 export { XdsProxy, ADS_SERVICE } from './proxy.js';
+export { XdsSyncView, shortType, type XdsView, type TypeView, type SyncState } from './sync-view.js';
 
 export interface XdsOptions {
   readonly connector: IstiodConnector;
@@ -42,7 +44,20 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
   };
   const rejections = deps.metrics.counter('vmlet_xds_rejections_total', 'xDS streams istiod ended with an error, by gRPC code.', ['code']);
   const streams = deps.metrics.counter('vmlet_xds_streams_total', 'Upstream xDS streams opened to istiod.', ['flavor']);
+  const nacks = deps.metrics.counter('vmlet_xds_nacks_total', 'xDS responses Envoy rejected (NACKed), by type (CDS, LDS, ...).', ['type']);
 
+  // A NACK is a warning, not a readiness gate: Envoy keeps serving its last accepted config.
+  let warned = false;
+  const configWarning = () => {
+    const bad = proxy.view.nacked();
+    if (bad.length > 0) {
+      warned = true;
+      const text = bad.map((t) => `${t.short} version ${t.sent?.version || '?'}: ${t.answer?.error ?? ''}`).join('; ');
+      deps.status.set('xds-config', 'degraded', `Envoy rejected ${text} (vmlet proxy-status)`);
+    } else if (warned) {
+      deps.status.set('xds-config', 'ok', 'Envoy accepts every type istiod sent');
+    }
+  };
   const proxy = new XdsProxy({
     socketPath: config.xds.socketPath,
     connector: opts.connector,
@@ -51,6 +66,7 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
     events: {
       connected: (flavor) => {
         streams.inc({ flavor });
+        configWarning();
         deps.status.set('xds', 'ok', `Envoy's ${flavor} xDS stream proxied to istiod`);
         deps.events.emit('xds', { state: 'connected', flavor });
       },
@@ -61,9 +77,27 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
         deps.status.set('xds', 'degraded', `istiod rejected the stream: ${codeName} ${details} — ${hint}`);
         deps.events.emit('xds', { state: 'rejected', code: codeName, details, hint });
       },
+      nacked: (typeUrl, nack) => {
+        const short = shortType(typeUrl);
+        nacks.inc({ type: short });
+        logger.warn({ type: short, typeUrl, nonce: nack.nonce, version: nack.version, detail: nack.error }, `Envoy rejected ${short} (NACK): ${nack.error ?? ''}`);
+        deps.events.emit('xds-nack', { type: short, nonce: nack.nonce, detail: nack.error ?? '' });
+        configWarning();
+      },
+      recovered: (typeUrl) => {
+        logger.info({ type: shortType(typeUrl) }, `Envoy accepted ${shortType(typeUrl)} again`);
+        configWarning();
+      },
       healthSent: (r: HealthReport) => deps.events.emit('health-sent', { healthy: r.healthy, ...(r.message ? { message: r.message } : {}) }),
     },
   });
+
+  deps.status.expose?.('xds', () => ({
+    node: opts.node.id,
+    cluster: String(meta['CLUSTER_ID'] ?? ''),
+    istioVersion: String(meta['ISTIO_VERSION'] ?? ''),
+    ...proxy.view.view(),
+  }));
 
   return {
     proxy,

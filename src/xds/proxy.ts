@@ -12,7 +12,8 @@ import type { Logger } from '../log.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import { DownstreamCall, DownstreamServer } from './downstream.js';
 import { CODE, grpcCodeName, UpstreamCall } from './upstream.js';
-import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestTypeUrl, responseHead, TYPE, type XdsFlavor } from './wire.js';
+import { XdsSyncView, type Answer } from './sync-view.js';
+import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestHead, responseHead, TYPE, type XdsFlavor } from './wire.js';
 
 const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
 const BASE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
@@ -31,6 +32,10 @@ export interface ProxyEvents {
   connected(flavor: XdsFlavor): void;
   rejected(code: number, details: string): void;
   healthSent(report: HealthReport): void;
+  /** Envoy rejected a response (once per NACK); `typeUrl` names the type. */
+  nacked(typeUrl: string, nack: Answer): void;
+  /** Envoy accepted a type it had NACKed on this stream. */
+  recovered(typeUrl: string): void;
 }
 
 export interface XdsProxyOptions {
@@ -58,6 +63,8 @@ export class XdsProxy {
   private health: HealthReport | undefined;
   /** The last NameTable istiod sent (the resource bytes), kept for a DNS proxy. */
   nameTable: Uint8Array | undefined;
+  /** Per type: what istiod sent last and how Envoy answered (`vmlet proxy-status`). */
+  readonly view = new XdsSyncView();
 
   constructor(private readonly opts: XdsProxyOptions) {}
 
@@ -115,11 +122,13 @@ export class XdsProxy {
       message: (msg) => {
         if (link.closed) return;
         const head = responseHead(flavor, msg);
+        this.view.sent(head.typeUrl, head.version, head.nonce, head.resources);
         if (consumedByAgent(head.typeUrl)) {
           if (head.resources === 0) return;
           // A copy: the view would keep the whole socket read buffer it points into alive.
           if (head.typeUrl === TYPE.nameTable && head.firstResource) this.nameTable = Buffer.from(head.firstResource);
           link.up.write(encodeAck(flavor, head));
+          this.view.answered(head.typeUrl, head.nonce, head.version, undefined, 'vmlet');
           return;
         }
         if (!forwardsToEnvoy(head.typeUrl)) {
@@ -137,25 +146,36 @@ export class XdsProxy {
           this.opts.events?.rejected?.(code, details);
         }
         down.finish(code, details);
+        this.view.streamClosed();
         if (this.current === link) this.current = undefined;
       },
     });
     const link: Link = { flavor, down, up, sawListener: false, closed: false };
     this.current = link;
+    this.view.streamOpened(flavor);
     log.info({ flavor }, 'Envoy opened an xDS stream; upstream stream to istiod opened');
     this.opts.events?.connected?.(flavor);
 
     down.receive((msg) => {
       if (link.closed) return;
       link.up.write(msg);
+      const req = requestHead(flavor, msg);
+      this.answered(req.typeUrl, req.nonce, req.version, req.error);
       // Agent-originated requests go right after Envoy's first LDS request, never first.
-      if (!link.sawListener && requestTypeUrl(flavor, msg) === TYPE.listener) {
+      if (!link.sawListener && req.typeUrl === TYPE.listener) {
         link.sawListener = true;
         if (this.health) this.sendHealth(link);
       }
     });
     down.on('end', () => { if (!link.closed) link.up.end(); });
     down.on('gone', () => this.endLink(link));
+  }
+
+  private answered(typeUrl: string, nonce: string, version: string, error: string | undefined): void {
+    const wasNacked = error === undefined && nonce !== '' && this.view.isNacked(typeUrl);
+    const nack = this.view.answered(typeUrl, nonce, version, error);
+    if (nack) this.opts.events?.nacked?.(typeUrl, nack);
+    else if (wasNacked) this.opts.events?.recovered?.(typeUrl);
   }
 
   private sendHealth(link: Link): void {
@@ -170,6 +190,7 @@ export class XdsProxy {
     link.closed = true;
     link.up.cancel();
     link.down.finish(CODE.OK);
+    this.view.streamClosed();
     if (this.current === link) this.current = undefined;
   }
 }

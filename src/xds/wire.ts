@@ -41,17 +41,46 @@ function scan(buf: Uint8Array, onField: (field: number, reader: protobuf.Reader,
   }
 }
 
-export function requestTypeUrl(flavor: XdsFlavor, buf: Uint8Array): string {
-  let typeUrl = '';
+export interface RequestHead {
+  readonly typeUrl: string;
+  /** The response this request answers; '' on a subscription's first request. */
+  readonly nonce: string;
+  /** SotW only: the last version Envoy accepted ('' in delta). */
+  readonly version: string;
+  /** error_detail.message when this request is a NACK. */
+  readonly error?: string;
+}
+
+/** One pass over a request: type_url, response_nonce, version_info and error_detail's message. */
+export function requestHead(flavor: XdsFlavor, buf: Uint8Array): RequestHead {
   const f = FIELDS[flavor];
+  let typeUrl = '';
+  let nonce = '';
+  let version = '';
+  let error: string | undefined;
   scan(buf, (field, reader, wt) => {
-    if (field === f.reqTypeUrl && wt === 2) {
-      typeUrl = reader.string();
+    if (wt !== 2) return false;
+    if (field === f.reqTypeUrl) typeUrl = reader.string();
+    else if (field === f.reqNonce) nonce = reader.string();
+    else if (field === f.reqVersion && flavor === 'sotw') version = reader.string();
+    else if (field === f.reqError) error = statusMessage(reader.bytes());
+    else return false;
+    return true;
+  });
+  return { typeUrl, nonce, version, ...(error === undefined ? {} : { error }) };
+}
+
+/** google.rpc.Status: message (2); a status without one still counts as an error. */
+function statusMessage(buf: Uint8Array): string {
+  let message = '';
+  scan(buf, (field, reader, wt) => {
+    if (field === 2 && wt === 2) {
+      message = reader.string();
       return true;
     }
     return false;
   });
-  return typeUrl;
+  return message;
 }
 
 export function responseHead(flavor: XdsFlavor, buf: Uint8Array): ResponseHead {

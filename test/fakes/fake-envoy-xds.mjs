@@ -1,9 +1,17 @@
 // Part of the FAKE Envoy (test/fakes/fake-envoy.mjs; not Envoy): the ADS client. Like Envoy it
 // reads the bootstrap's ads_config (DELTA_GRPC or GRPC) and the xds-grpc pipe, opens one stream
-// with the node (id, cluster, metadata as a Struct) on the first request only, subscribes to
-// clusters then listeners, ACKs every response, and reconnects with backoff (500 ms doubling to
-// 5 s) when the stream ends. Events go to `record` (xds-open, xds-response, xds-closed).
+// with the node (id, cluster, metadata as a Struct) on the first request only, and subscribes as
+// Envoy does: clusters (wildcard); then endpoints for the EDS clusters it received; listeners
+// once clusters are in (after their first endpoints, if any); then routes for the listeners'
+// RDS names. SotW requests name the resources of EDS and RDS every time; delta ones subscribe
+// and unsubscribe the difference. It ACKs every response (SotW: with its version) and keeps what
+// it accepted in a FakeEnvoyConfig (its /config_dump). FAKE_ENVOY_NACK=listener (a comma list of
+// cluster, listener, route, endpoint) NACKs every response of those types instead, with an
+// error_detail like Envoy's (FAKE_ENVOY_NACK_DETAIL overrides the message), keeping the last
+// accepted version. Reconnects with backoff (500 ms doubling to 5 s) when the stream ends.
+// Events go to `record` (xds-open, xds-request, xds-response, xds-nack, xds-closed).
 import { envoyProtoRoot, require } from './envoy-proto-root.mjs';
+import { configRoot, TYPES } from './fake-envoy-config.mjs';
 
 // protobufjs defines google.protobuf.Struct itself, with camelCase member names, even under keepCase.
 const toValue = (v) => {
@@ -16,8 +24,13 @@ const toValue = (v) => {
 };
 const toStruct = (o) => ({ fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toValue(v)])) });
 
-export function startFakeAds(bootstrap, record, onResponse = () => {}) {
+const NACK_KINDS = { cluster: TYPES.cluster, listener: TYPES.listener, route: TYPES.route, endpoint: TYPES.endpoint };
+const NACK_WORDS = { [TYPES.cluster]: 'cluster', [TYPES.listener]: 'listener', [TYPES.route]: 'route config', [TYPES.endpoint]: 'cluster load assignment' };
+
+/** `config` is the FakeEnvoyConfig; onResponse(typeUrl, accepted) feeds the fake's stats. */
+export function startFakeAds(bootstrap, record, config, onResponse = () => {}) {
   const grpc = require('@grpc/grpc-js');
+  configRoot();
   const root = envoyProtoRoot(['envoy/service/discovery/v3/discovery.proto']);
   const delta = bootstrap.dynamic_resources?.ads_config?.api_type !== 'GRPC';
   const Req = root.lookupType(`envoy.service.discovery.v3.${delta ? 'DeltaDiscoveryRequest' : 'DiscoveryRequest'}`);
@@ -33,20 +46,67 @@ export function startFakeAds(bootstrap, record, onResponse = () => {}) {
     },
   }, 'ADS');
   const client = new Client(`unix:${pipe}`, grpc.credentials.createInsecure());
-  const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
-  const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+  const nackTypes = new Set((process.env.FAKE_ENVOY_NACK ?? '').split(',').map((s) => NACK_KINDS[s.trim()]).filter(Boolean));
   const node = { id: bootstrap.node.id, cluster: bootstrap.node.cluster, metadata: toStruct(bootstrap.node.metadata ?? {}) };
   let backoff = 500;
   const open = () => {
     const call = client[method]();
+    let first = true;
+    const accepted = new Map(); // SotW: type -> last accepted version
+    const subscribed = new Map(); // EDS/RDS: type -> names
     let sentLds = false;
-    const subscribe = (type, first) => call.write({ ...(first ? { node } : {}), type_url: type, ...(delta ? { resource_names_subscribe: ['*'] } : {}) });
+    const send = (req) => {
+      call.write({ ...(first ? { node } : {}), ...req });
+      first = false;
+      record({ event: 'xds-request', type: req.type_url, nonce: req.response_nonce ?? '', nack: Boolean(req.error_detail) });
+    };
+    const subscribe = (type, names) => {
+      if (names === undefined) {
+        send({ type_url: type, ...(delta ? { resource_names_subscribe: ['*'] } : {}) });
+        return;
+      }
+      const before = subscribed.get(type) ?? [];
+      if (before.join('\n') === names.join('\n')) return;
+      subscribed.set(type, names);
+      if (delta) send({ type_url: type, resource_names_subscribe: names.filter((n) => !before.includes(n)), resource_names_unsubscribe: before.filter((n) => !names.includes(n)) });
+      else send({ type_url: type, resource_names: names, ...(accepted.has(type) ? { version_info: accepted.get(type) } : {}) });
+    };
+    const startLds = () => {
+      if (sentLds) return;
+      sentLds = true;
+      subscribe(TYPES.listener);
+    };
     call.on('data', (res) => {
       backoff = 500;
-      record({ event: 'xds-response', type: res.type_url, nonce: res.nonce, bytes: res.wireBytes });
-      onResponse(res.type_url);
-      call.write({ type_url: res.type_url, response_nonce: res.nonce, ...(delta ? {} : { version_info: res.version_info }) });
-      if (res.type_url === CDS && !sentLds) { sentLds = true; subscribe(LDS, false); }
+      const type = res.type_url;
+      const anys = delta ? res.resources.map((r) => r.resource).filter(Boolean) : res.resources;
+      record({ event: 'xds-response', type, nonce: res.nonce, bytes: res.wireBytes, resources: res.resources.length });
+      const names = subscribed.get(type);
+      if (nackTypes.has(type) && anys.length > 0) {
+        const detail = process.env.FAKE_ENVOY_NACK_DETAIL
+          ?? `Error adding/updating ${NACK_WORDS[type]}(s) ${anys.map((a) => config.nameOf(type, a.value)).join(', ')}: FAKE Envoy rejects every ${NACK_WORDS[type]} (FAKE_ENVOY_NACK)`;
+        config.reject(type, detail, anys);
+        record({ event: 'xds-nack', type, nonce: res.nonce, detail });
+        onResponse(type, false);
+        send({ type_url: type, response_nonce: res.nonce, error_detail: { code: 13, message: detail }, ...(delta ? {} : { version_info: accepted.get(type) ?? '', ...(names ? { resource_names: names } : {}) }) });
+      } else {
+        if (delta) config.apply(type, res.system_version_info, res.resources, res.removed_resources);
+        else config.replace(type, res.version_info, anys);
+        accepted.set(type, delta ? res.system_version_info : res.version_info);
+        onResponse(type, true);
+        send({ type_url: type, response_nonce: res.nonce, ...(delta ? {} : { version_info: res.version_info, ...(names ? { resource_names: names } : {}) }) });
+      }
+      // What Envoy asks for next, from what it now holds.
+      if (type === TYPES.cluster) {
+        const eds = config.edsNames();
+        if (eds.length > 0) subscribe(TYPES.endpoint, eds);
+        else startLds();
+      } else if (type === TYPES.endpoint) {
+        startLds();
+      } else if (type === TYPES.listener) {
+        const rds = config.rdsNames();
+        if (rds.length > 0) subscribe(TYPES.route, rds);
+      }
     });
     let closed = false;
     const retry = (why) => {
@@ -59,7 +119,7 @@ export function startFakeAds(bootstrap, record, onResponse = () => {}) {
     call.on('error', (err) => retry(`${err.code} ${err.details}`));
     call.on('end', () => retry('end'));
     record({ event: 'xds-open', delta });
-    subscribe(CDS, true);
+    subscribe(TYPES.cluster);
   };
   open();
 }

@@ -6,7 +6,11 @@
 // It appends one JSON line per event to $FAKE_ENVOY_RECORD: start (argv, uid, gid, pid, pgid),
 // admin (method, path), signal, sds, exit.
 //
-// Knobs (environment): FAKE_ENVOY_XDS=1 (open an ADS stream on xds-grpc like Envoy; CDS/LDS stats count its responses); FAKE_ENVOY_VERSION (default 1.24.2); FAKE_ENVOY_SDS=1 (config counts as
+// Admin: /stats, /healthcheck/fail, /drain_listeners, and /config_dump (?include_eds) and
+// /clusters?format=json built from what it received (./fake-envoy-config.mjs).
+//
+// Knobs (environment): FAKE_ENVOY_XDS=1 (open an ADS stream on xds-grpc like Envoy; CDS/LDS stats count its responses); FAKE_ENVOY_NACK=listener (with
+// FAKE_ENVOY_XDS: NACK those types, see ./fake-envoy-xds.mjs); FAKE_ENVOY_VERSION (default 1.24.2); FAKE_ENVOY_SDS=1 (config counts as
 // received only after both secrets arrived); FAKE_ENVOY_CRASH_AFTER_MS with FAKE_ENVOY_CRASHES=N and
 // FAKE_ENVOY_CRASH_COUNT_FILE (crash the first N starts); FAKE_ENVOY_IGNORE_SIGTERM=1 (hang);
 // FAKE_ENVOY_ACTIVE_CX=N (inbound connections, one closes per 200 ms once drained).
@@ -58,14 +62,24 @@ process.on('SIGINT', () => record({ event: 'signal', signal: 'SIGINT' }));
 
 // ── admin API
 // With FAKE_ENVOY_XDS=1, as in Envoy, CDS/LDS count as updated only once istiod sent them.
-const xdsUpdates = { cds: env.FAKE_ENVOY_XDS === '1' ? 0 : 1, lds: env.FAKE_ENVOY_XDS === '1' ? 0 : 1 };
+const xdsUpdates = { cds: env.FAKE_ENVOY_XDS === '1' ? 0 : 1, lds: env.FAKE_ENVOY_XDS === '1' ? 0 : 1, cdsRejected: 0, ldsRejected: 0 };
+// What it holds (clusters, listeners, routes, endpoints, secrets), loaded on first use: Envoy's
+// protos take about half a second to parse.
+let configStore;
+const config = async () => {
+  if (!configStore) {
+    const { FakeEnvoyConfig } = await import('./fake-envoy-config.mjs');
+    configStore = new FakeEnvoyConfig(bootstrap);
+  }
+  return configStore;
+};
 function stats() {
   const ok = configReceived ? 1 : 0;
   return {
     'cluster_manager.cds.update_success': ok * xdsUpdates.cds,
-    'cluster_manager.cds.update_rejected': 0,
+    'cluster_manager.cds.update_rejected': xdsUpdates.cdsRejected,
     'listener_manager.lds.update_success': ok * xdsUpdates.lds,
-    'listener_manager.lds.update_rejected': 0,
+    'listener_manager.lds.update_rejected': xdsUpdates.ldsRejected,
     'server.state': draining ? 1 : 0,
     'listener_manager.workers_started': 1,
     'listener.0.0.0.0_15006.downstream_cx_active': active,
@@ -82,6 +96,12 @@ const admin = createServer((req, res) => {
     const re = filter ? new RegExp(filter) : undefined;
     const lines = Object.entries(stats()).filter(([k]) => !re || re.test(k)).map(([k, v]) => `${k}: ${v}`);
     res.end(`${lines.join('\n')}\n`);
+  } else if (req.method === 'GET' && (url.pathname === '/config_dump' || (url.pathname === '/clusters' && url.searchParams.get('format') === 'json'))) {
+    void config().then((c) => {
+      const body = url.pathname === '/clusters' ? c.clustersJson() : c.configDump({ includeEds: url.searchParams.has('include_eds') });
+      res.setHeader('content-type', 'application/json');
+      res.end(`${JSON.stringify(body, null, 2)}\n`);
+    }, (err) => { res.statusCode = 500; res.end(String(err)); });
   } else if (req.method === 'POST' && url.pathname === '/healthcheck/fail') {
     res.end('OK\n');
   } else if (req.method === 'POST' && url.pathname === '/drain_listeners') {
@@ -98,9 +118,9 @@ admin.listen(adminAddr.port_value, adminAddr.address);
 // ── ADS, like Envoy (FAKE_ENVOY_XDS=1): see ./fake-envoy-xds.mjs.
 if (env.FAKE_ENVOY_XDS === '1') {
   const { startFakeAds } = await import('./fake-envoy-xds.mjs');
-  startFakeAds(bootstrap, record, (type) => {
-    if (type.endsWith('.Cluster')) xdsUpdates.cds += 1;
-    if (type.endsWith('.Listener')) xdsUpdates.lds += 1;
+  startFakeAds(bootstrap, record, await config(), (type, accepted) => {
+    if (type.endsWith('.Cluster')) xdsUpdates[accepted ? 'cds' : 'cdsRejected'] += 1;
+    if (type.endsWith('.Listener')) xdsUpdates[accepted ? 'lds' : 'ldsRejected'] += 1;
   });
 }
 
@@ -141,6 +161,7 @@ if (env.FAKE_ENVOY_SDS === '1') {
   const open = (name) => {
     const call = client.StreamSecrets();
     call.on('data', (res) => {
+      void config().then((c) => c.apply(TYPE, res.version_info, res.resources.map((a) => ({ name: Secret.decode(a.value).name, version: res.version_info, resource: a })), []));
       for (const any of res.resources) {
         const s = Secret.decode(any.value);
         const text = (b) => Buffer.from(b ?? []).toString('utf8');

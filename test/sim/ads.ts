@@ -20,6 +20,7 @@ import { TYPE } from '../../src/xds/wire.js';
 import { envoyRoot } from '../helpers/envoy-protos.js';
 import type { SimService } from './simulator.js';
 import { Registry, type WorkloadEntry } from './workload-entries.js';
+import type { SimXdsConfig } from './xds-config.js';
 
 type Flavor = 'sotw' | 'delta';
 interface SimLike { rootPem: string; signingRootPem(): string }
@@ -52,7 +53,8 @@ function valueToJson(v: unknown): unknown {
   return null;
 }
 
-export function createSimAds(opts: { graceMs?: number } = {}): SimAds {
+/** `config`: resources to push per type (./xds-config.ts); without it every answer is empty. */
+export function createSimAds(opts: { graceMs?: number; config?: SimXdsConfig } = {}): SimAds {
   const root = envoyRoot();
   const types = {
     sotw: { req: root.lookupType('envoy.service.discovery.v3.DiscoveryRequest'), resp: root.lookupType('envoy.service.discovery.v3.DiscoveryResponse') },
@@ -127,7 +129,11 @@ export function createSimAds(opts: { graceMs?: number } = {}): SimAds {
       const isAck = flavor === 'sotw' ? Boolean(msg['response_nonce']) : Boolean(msg['response_nonce']) && !msg['resource_names_subscribe'];
       if (!isAck && typeUrl) {
         nonce += 1;
-        const body = flavor === 'sotw' ? { version_info: String(nonce), type_url: typeUrl, nonce: `n${nonce}` } : { system_version_info: String(nonce), type_url: typeUrl, nonce: `n${nonce}` };
+        const version = `sim-${nonce}`;
+        const resources = opts.config?.[typeUrl] ?? [];
+        const body = flavor === 'sotw'
+          ? { version_info: version, type_url: typeUrl, nonce: `n${nonce}`, resources: resources.map((r) => ({ type_url: typeUrl, value: r.value })) }
+          : { system_version_info: version, type_url: typeUrl, nonce: `n${nonce}`, resources: resources.map((r) => ({ name: r.name, version, resource: { type_url: typeUrl, value: r.value } })) };
         call.write(Buffer.from(t.resp.encode(t.resp.fromObject(body)).finish()));
       }
     });
