@@ -11,7 +11,6 @@ import { createInterface } from 'node:readline';
 import { register } from 'tsx/esm/api';
 
 register();
-const grpc = await import('@grpc/grpc-js');
 const { XdsProxy } = await import('../../src/xds/proxy.ts');
 const { openHttp2Session } = await import('../../src/istiod/h2-session.ts');
 const { silentLogger } = await import('../../src/log.ts');
@@ -19,9 +18,8 @@ const { silentLogger } = await import('../../src/log.ts');
 const [port, socketPath] = process.argv.slice(2);
 /** Pass-through IstiodConnector stand-in: plaintext to the bench's fake upstream. */
 const passThroughConnectorStandIn = {
-  client: () => { throw new Error('the xDS proxy does not use a grpc-js client'); },
   session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
-  metadata: async () => new grpc.Metadata(),
+  metadata: async () => ({}),
 };
 const proxy = new XdsProxy({ socketPath, connector: passThroughConnectorStandIn, logger: silentLogger() });
 await proxy.listen();

@@ -7,7 +7,10 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import { isIPv6, connect } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
+import { unaryCall } from '../grpc/client.js';
+import { connectSession } from '../grpc/session.js';
+import { GrpcError } from '../grpc/status.js';
+import { decodeHealthCheckStatus, encodeHealthCheckRequest, HEALTH_CHECK_PATH, SERVING } from '../proto/health.js';
 import type { ProbeAction } from './probe-spec.js';
 
 export interface ProbeTarget {
@@ -96,35 +99,14 @@ function execProbe(command: readonly string[], timeoutMs: number): Promise<Probe
   });
 }
 
-// grpc.health.v1: HealthCheckRequest{service=1}, HealthCheckResponse{status=1}, SERVING=1.
-function encodeHealthRequest(service: string): Buffer {
-  const s = Buffer.from(service, 'utf8');
-  if (s.length === 0) return Buffer.alloc(0);
-  if (s.length > 127) throw new Error('grpc probe service name too long');
-  return Buffer.concat([Buffer.from([0x0a, s.length]), s]);
-}
-
-function decodeHealthStatus(buf: Buffer): number {
-  for (let i = 0; i + 1 < buf.length; i += 2) if (buf[i] === 0x08) return buf[i + 1] ?? 0;
-  return 0;
-}
-
-function grpcProbe(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeResult> {
-  const Client = grpc.makeGenericClientConstructor({
-    Check: {
-      path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false,
-      requestSerialize: (r: string) => encodeHealthRequest(r), requestDeserialize: (b: Buffer) => b.toString(),
-      responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b,
-    },
-  }, 'Health');
-  const client = new Client(`${hostForUrl(host)}:${port}`, grpc.credentials.createInsecure());
-  return new Promise((resolve) => {
-    (client as unknown as { Check: (r: string, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Buffer) => void) => void })
-      .Check(service, { deadline: Date.now() + timeoutMs }, (err, res) => {
-        client.close();
-        if (err) return resolve(`gRPC probe to ${hostForUrl(host)}:${port} failed: ${err.details || err.message}`);
-        const status = decodeHealthStatus(res ?? Buffer.alloc(0));
-        resolve(status === 1 ? undefined : `gRPC probe to ${hostForUrl(host)}:${port}: service ${JSON.stringify(service)} is not SERVING (status ${status})`);
-      });
-  });
+async function grpcProbe(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeResult> {
+  const target = `${hostForUrl(host)}:${port}`;
+  const session = connectSession({ address: target, tls: undefined, peer: target });
+  try {
+    const res = await unaryCall(session, HEALTH_CHECK_PATH, encodeHealthCheckRequest(service), { timeoutMs, peer: target });
+    const status = decodeHealthCheckStatus(res);
+    return status === SERVING ? undefined : `gRPC probe to ${target}: service ${JSON.stringify(service)} is not SERVING (status ${status})`;
+  } catch (err) {
+    return `gRPC probe to ${target} failed: ${err instanceof GrpcError ? err.details : (err as Error).message}`;
+  }
 }

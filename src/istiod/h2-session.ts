@@ -1,16 +1,18 @@
 /**
- * A plain HTTP/2 connection to istiod, for the xDS proxy, which speaks gRPC's framing itself so
- * that istiod's responses reach Envoy as the bytes the socket delivered, framed once and never
- * decoded (src/xds/upstream.ts); grpc-js's client keeps a chain of objects per message, most of a
- * busy proxy's garbage. Same transport settings as the grpc-js channels (connector.ts): TLS with
- * the given root, server name and client certificate, ALPN h2 (grpc-go refuses TLS without it),
- * a 16 MiB window, keepalive pings.
+ * The HTTP/2 connection to istiod every gRPC call of vmlet's goes through (the CA's
+ * CreateCertificate, the xDS proxy's streams): src/grpc's session with istiod's settings, a
+ * 16 MiB window and keepalive pings. TLS is the connector's (connector.ts).
  */
-import * as http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import type * as tls from 'node:tls';
-import { keepPinging } from '../http2-keepalive.js';
+import { connectSession } from '../grpc/session.js';
 
-/** The HTTP/2 window (stream and connection) istiod may fill before vmlet reads (connector.ts). */
+/**
+ * The HTTP/2 window (stream and connection) istiod may fill before vmlet reads. At the 64 KiB
+ * default every 64 KiB of a large response waits a round trip for a WINDOW_UPDATE (a 10 MB CDS
+ * over a 1 ms link: ~160 ms of stalls); Envoy, talking to istiod directly, uses 256 MiB. vmlet
+ * reads at once, so the window does not add memory (bench/xds: 10 MB p50 added ~19 -> ~12 ms).
+ */
 export const ISTIOD_WINDOW_BYTES = 16 << 20;
 
 export interface Http2SessionOptions {
@@ -23,22 +25,7 @@ export interface Http2SessionOptions {
   readonly keepaliveTimeoutMs: number;
 }
 
-/** Opens a session; it connects in the background and fails its streams if it cannot. Callers close it. */
+/** Opens a session to istiod; it connects in the background and fails its streams if it cannot. Callers close it. */
 export function openHttp2Session(opts: Http2SessionOptions): http2.ClientHttp2Session {
-  const secure = opts.tls !== undefined;
-  // With https, node:http2 connects through tls.connect with these options and ALPN h2.
-  const session = http2.connect(`${secure ? 'https' : 'http'}://${opts.address}`, {
-    ...opts.tls,
-    settings: { initialWindowSize: ISTIOD_WINDOW_BYTES, enablePush: false },
-    // Node's per-session memory cap (10 MB) only hurts a proxy relaying large messages.
-    maxSessionMemory: Number.MAX_SAFE_INTEGER,
-  });
-  session.on('error', () => undefined); // reported to each stream, which owns the status
-  session.once('connect', (s: http2.ClientHttp2Session, socket) => {
-    // istiod (Go) sets TCP_NODELAY; so does grpc-js. Without it a small request waits for Nagle.
-    (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-    s.setLocalWindowSize(ISTIOD_WINDOW_BYTES);
-  });
-  keepPinging(session, opts.keepaliveMs, opts.keepaliveTimeoutMs, 'istiod did not answer a keepalive ping');
-  return session;
+  return connectSession({ ...opts, windowBytes: ISTIOD_WINDOW_BYTES, peer: 'istiod' });
 }

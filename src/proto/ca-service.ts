@@ -7,8 +7,7 @@
  * Only the parts of google.protobuf.Struct/Value vmlet uses are declared (string values); other
  * Value kinds are skipped as unknown fields on decode.
  */
-import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 
 const root = protobuf.Root.fromJSON(({
   nested: {
@@ -92,32 +91,3 @@ export function decodeResponse(buf: Buffer): CertificateResponse {
   const o = ResponseType.toObject(ResponseType.decode(buf), { defaults: true }) as { certChain: string[] };
   return { certChain: o.certChain };
 }
-
-/** The grpc-js service definition (server: addService; client: CaServiceClient below). */
-export const CA_SERVICE_DEFINITION = {
-  createCertificate: {
-    path: CREATE_CERTIFICATE_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: encodeRequest,
-    requestDeserialize: decodeRequest,
-    responseSerialize: encodeResponse,
-    responseDeserialize: decodeResponse,
-    originalName: 'CreateCertificate',
-  },
-} as const satisfies grpc.ServiceDefinition;
-
-export interface CaServiceClient extends grpc.Client {
-  createCertificate(
-    req: CertificateRequest,
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-    callback: (err: grpc.ServiceError | null, res?: CertificateResponse) => void,
-  ): grpc.ClientUnaryCall;
-}
-
-export const CaServiceClient = grpc.makeGenericClientConstructor(CA_SERVICE_DEFINITION, 'IstioCertificateService') as unknown as new (
-  address: string,
-  credentials: grpc.ChannelCredentials,
-  options?: grpc.ClientOptions,
-) => CaServiceClient;

@@ -6,7 +6,7 @@
  * google/rpc/status.proto, google/protobuf/any.proto); fields vmlet does not use are left out
  * and skipped on decode as unknown. The tests decode what vmlet sends with Envoy's full protos.
  */
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 
 const s = (id: number) => ({ type: 'string', id });
 const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });

@@ -4,7 +4,7 @@
  * certificates as tls_certificate{certificate_chain, private_key} and roots as
  * validation_context{trusted_ca}, all as inline_bytes.
  */
-import type protobuf from 'protobufjs';
+import type protobuf from 'protobufjs/light.js';
 import { SECRET_TYPE_URL, sdsRoot } from '../proto/sds-descriptor.js';
 
 export interface DiscoveryRequest {

@@ -4,9 +4,10 @@
  * (DeltaSecrets and FetchSecrets answer UNIMPLEMENTED, as Istio's agent does). A Component:
  * run() listens, serves until aborted, then closes every stream and removes the socket.
  */
-import * as grpc from '@grpc/grpc-js';
 import { rm } from 'node:fs/promises';
 import { VmletError } from '../errors.js';
+import { GrpcServer, type ServerCall } from '../grpc/server.js';
+import { Status } from '../grpc/status.js';
 import type { Logger } from '../log.js';
 import type { Clock, Component } from '../lifecycle/types.js';
 import type { IdentitySource } from '../identity/types.js';
@@ -29,21 +30,7 @@ export interface SdsServerOptions {
   readonly fileWatchInterval: number;
 }
 
-const pass = (b: Buffer) => b;
-const method = (name: string, requestStream: boolean, responseStream: boolean) => ({
-  path: `/${SDS_SERVICE}/${name}`,
-  requestStream,
-  responseStream,
-  requestSerialize: (b: Uint8Array) => Buffer.from(b),
-  requestDeserialize: pass,
-  responseSerialize: (b: Uint8Array) => Buffer.from(b),
-  responseDeserialize: pass,
-});
-const SERVICE = {
-  StreamSecrets: method('StreamSecrets', true, true),
-  DeltaSecrets: method('DeltaSecrets', true, true),
-  FetchSecrets: method('FetchSecrets', false, false),
-} as unknown as grpc.ServiceDefinition;
+const SERVICE = `/${SDS_SERVICE}`;
 
 export class SdsServer implements Component {
   readonly name = 'sds';
@@ -67,24 +54,19 @@ export class SdsServer implements Component {
     const source = new SecretSource({ identity: this.opts.identity, logger, fileWatchInterval: this.opts.fileWatchInterval });
     this.source = source;
     source.subscribe((name) => { for (const s of this.streams) s.push(name); });
-    const server = new grpc.Server({ 'grpc.max_concurrent_streams': 100000 });
-    server.addService(SERVICE, {
-      StreamSecrets: (call: grpc.ServerDuplexStream<Buffer, Uint8Array>) => this.serve(call, source),
-      DeltaSecrets: (call: grpc.ServerDuplexStream<Buffer, Uint8Array>) => {
-        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'DeltaSecrets is not implemented; use StreamSecrets' });
-      },
-      FetchSecrets: (_call: unknown, cb: grpc.sendUnaryData<Uint8Array>) => {
-        cb({ code: grpc.status.UNIMPLEMENTED, details: 'FetchSecrets is not implemented; use StreamSecrets' });
-      },
+    // Envoy opens a stream per secret it uses (tens in a busy sidecar): no cap of our own. No
+    // keepalive pings on a Unix socket: a gone Envoy closes it, and an idle agent stays asleep.
+    const server = new GrpcServer({ peer: 'Envoy', maxConcurrentStreams: 100_000 }, {
+      [`${SERVICE}/StreamSecrets`]: (call) => this.serve(call, source),
+      [`${SERVICE}/DeltaSecrets`]: (call) => call.finish(Status.UNIMPLEMENTED, 'DeltaSecrets is not implemented; use StreamSecrets'),
+      [`${SERVICE}/FetchSecrets`]: (call) => call.finish(Status.UNIMPLEMENTED, 'FetchSecrets is not implemented; use StreamSecrets'),
     });
     try {
       await prepareSocketPath(socketPath, this.opts.envoyGid);
-      await new Promise<void>((resolve, reject) => {
-        server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
-      });
+      await server.listen(socketPath);
       await openSocketToEnvoy(socketPath, this.opts.envoyGid);
     } catch (err) {
-      server.forceShutdown();
+      server.destroy();
       source.close();
       throw err instanceof VmletError ? err : new VmletError('VMLET_SDS_LISTEN_FAILED', `SDS: cannot listen on ${socketPath}: ${(err as Error).message}`, { cause: err });
     }
@@ -99,41 +81,41 @@ export class SdsServer implements Component {
     } finally {
       for (const s of this.streams) s.close();
       this.streams.clear();
-      server.forceShutdown();
+      server.destroy();
       source.close();
       await rm(socketPath, { force: true });
       this.opts.status?.set('sds', 'stopped', 'socket removed');
     }
   }
 
-  private serve(call: grpc.ServerDuplexStream<Buffer, Uint8Array>, source: SecretSource): void {
+  private serve(call: ServerCall, source: SecretSource): void {
     const id = ++this.nextId;
     const logger = this.opts.logger;
     const stream = new SdsStream(id, {
-      send: (bytes) => { call.write(bytes); },
-      fail: (f) => { call.emit('error', { code: grpc.status[f.code], details: f.message }); },
+      send: (bytes) => call.write(bytes),
+      fail: (f) => call.finish(Status[f.code], f.message),
     }, source, logger, () => this.opts.clock.now());
     this.streams.add(stream);
     const end = () => {
       stream.close();
       this.streams.delete(stream);
     };
-    call.on('data', (bytes: Buffer) => {
+    call.receive((bytes) => {
+      if (call.done) return;
       let req;
       try {
         req = decodeRequest(bytes);
       } catch (err) {
         logger.warn({ stream: id, err }, 'SDS: undecodable request');
-        call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'undecodable DiscoveryRequest' });
+        call.finish(Status.INVALID_ARGUMENT, 'undecodable DiscoveryRequest');
         return end();
       }
       const first = stream.node === undefined;
       stream.onRequest(req);
       if (first && stream.node !== undefined) logger.debug({ stream: id, node: stream.node, resources: req.resourceNames }, 'SDS stream opened');
     });
-    call.on('end', () => { end(); call.end(); });
-    call.on('error', end);
-    call.on('cancelled', end);
-    call.on('close', end);
+    // Envoy half-closed: it wants no more; end with OK.
+    call.on('end', () => { end(); call.finish(Status.OK); });
+    call.on('gone', end);
   }
 }

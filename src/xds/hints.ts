@@ -1,7 +1,7 @@
 /**
  * Turns istiod's rejection of an xDS stream into one line an operator can act on (pure).
  */
-import { status as Status } from '@grpc/grpc-js';
+import { Status } from '../grpc/status.js';
 
 export interface RejectionContext {
   readonly namespace: string;

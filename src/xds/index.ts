@@ -14,7 +14,7 @@ import { rejectionHint } from './hints.js';
 import type { NodeInfo } from './node-metadata.js';
 import { XdsProxy, type HealthReport } from './proxy.js';
 import { shortType } from './sync-view.js';
-import { grpcCodeName } from './upstream.js';
+import { statusName } from '../grpc/status.js';
 import './errors.js';
 
 export { buildNode, checkNodeMetadata, instanceIpsOf, type NodeInfo, type HostFacts } from './node-metadata.js';
@@ -71,7 +71,7 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
         deps.events.emit('xds', { state: 'connected', flavor });
       },
       rejected: (code, details) => {
-        const codeName = grpcCodeName(code);
+        const codeName = statusName(code);
         rejections.inc({ code: codeName });
         const hint = rejectionHint(code, details, ctx);
         deps.status.set('xds', 'degraded', `istiod rejected the stream: ${codeName} ${details} — ${hint}`);

@@ -10,14 +10,16 @@ import { ensureSharedDir } from '../shared-dir.js';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import type { IstiodConnector } from '../istiod/types.js';
-import { DownstreamCall, DownstreamServer } from './downstream.js';
-import { CODE, grpcCodeName, UpstreamCall } from './upstream.js';
+import { DownstreamServer, type DownstreamCall } from './downstream.js';
+import { ClientCall } from '../grpc/client.js';
+import type { Metadata } from '../grpc/metadata.js';
+import { Status, statusName } from '../grpc/status.js';
 import { XdsSyncView, type Answer } from './sync-view.js';
 import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestHead, responseHead, TYPE, type XdsFlavor } from './wire.js';
 
 const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
 const BASE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
-/** ADS as a grpc-js service definition with pass-through serializers (tests and benchmarks use it). */
+/** ADS as a grpc-js service definition with pass-through serializers, for the tests' and benchmarks' grpc-js peers (vmlet itself does not use grpc-js). */
 export const ADS_SERVICE = {
   StreamAggregatedResources: { path: `${BASE}/StreamAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
   DeltaAggregatedResources: { path: `${BASE}/DeltaAggregatedResources`, requestStream: true, responseStream: true, ...passthrough },
@@ -50,7 +52,7 @@ export interface XdsProxyOptions {
 interface Link {
   readonly flavor: XdsFlavor;
   readonly down: DownstreamCall;
-  readonly up: UpstreamCall;
+  readonly up: ClientCall;
   sawListener: boolean;
   closed: boolean;
 }
@@ -106,11 +108,11 @@ export class XdsProxy {
     const log = this.opts.logger;
     // Only one Envoy stream is current: a new one replaces the previous (as pilot-agent does).
     this.endLink(this.current);
-    let headers: Record<string, string | string[]>;
+    let metadata: Metadata;
     try {
-      headers = (await this.opts.connector.metadata('xds')).toHttp2Headers() as Record<string, string | string[]>;
+      metadata = await this.opts.connector.metadata('xds');
     } catch (err) {
-      down.finish(CODE.UNAVAILABLE, `vmlet could not prepare the istiod call: ${(err as Error).message}`);
+      down.finish(Status.UNAVAILABLE, `vmlet could not prepare the istiod call: ${(err as Error).message}`);
       return;
     }
     if (down.done) return;
@@ -118,7 +120,7 @@ export class XdsProxy {
     // A session of its own per Envoy stream (protocol facts §3.1), with the certificate current now.
     const session = this.opts.connector.session('xds');
     // The handlers run only once istiod answers, after `link` below exists.
-    const up = new UpstreamCall(session, `${BASE}/${method}`, headers, {
+    const up = new ClientCall(session, `${BASE}/${method}`, { metadata, peer: 'istiod' }, {
       message: (msg) => {
         if (link.closed) return;
         const head = responseHead(flavor, msg);
@@ -140,8 +142,8 @@ export class XdsProxy {
       status: ({ code, details }) => {
         if (link.closed) return;
         link.closed = true;
-        if (code !== CODE.OK && code !== CODE.CANCELLED) {
-          const name = grpcCodeName(code);
+        if (code !== Status.OK && code !== Status.CANCELLED) {
+          const name = statusName(code);
           log.warn({ code: name, details }, `istiod ended the xDS stream: ${name} ${details}`);
           this.opts.events?.rejected?.(code, details);
         }
@@ -189,7 +191,7 @@ export class XdsProxy {
     if (!link || link.closed) return;
     link.closed = true;
     link.up.cancel();
-    link.down.finish(CODE.OK);
+    link.down.finish(Status.OK);
     this.view.streamClosed();
     if (this.current === link) this.current = undefined;
   }

@@ -3,7 +3,7 @@
  * (envoy/service/discovery/v3/discovery.proto). Everything else passes through as bytes: the
  * proxy never re-encodes what it forwards.
  */
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/minimal.js';
 
 export type XdsFlavor = 'sotw' | 'delta';
 

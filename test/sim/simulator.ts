@@ -10,7 +10,21 @@
  *   await sim.stop();
  */
 import * as grpc from '@grpc/grpc-js';
-import { CA_SERVICE_DEFINITION, type CertificateRequest, type CertificateResponse } from '../../src/proto/ca-service.js';
+import { CREATE_CERTIFICATE_PATH, decodeRequest, decodeResponse, encodeRequest, encodeResponse, type CertificateRequest, type CertificateResponse } from '../../src/proto/ca-service.js';
+
+/** Istio's CA service for grpc-js (the simulator's independent gRPC stack), with vmlet's protobufjs encoding. */
+const CA_SERVICE_DEFINITION = {
+  createCertificate: {
+    path: CREATE_CERTIFICATE_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: encodeRequest,
+    requestDeserialize: decodeRequest,
+    responseSerialize: encodeResponse,
+    responseDeserialize: decodeResponse,
+    originalName: 'CreateCertificate',
+  },
+} as const satisfies grpc.ServiceDefinition;
 import { makeRoot, makeServingCert, signWorkload, verifiedIdentities, type CaKeyPair } from './pki.js';
 import { createTokenIssuer, type MintOptions, type TokenIssuer } from './tokens.js';
 import { writeVmDir, type VmDirOptions } from './vm-dir.js';

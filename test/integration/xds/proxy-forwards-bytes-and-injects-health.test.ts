@@ -44,13 +44,8 @@ class FakeIstiod {
 
 /** FAKE connector: plaintext to the fake istiod, with the headers the real one adds. */
 const fakeConnector = (port: number): IstiodConnector => ({
-  client: (ctor) => new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
   session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
-  metadata: async () => {
-    const m = new grpc.Metadata();
-    m.set('ClusterID', 'Kubernetes');
-    return m;
-  },
+  metadata: async () => ({ ClusterID: 'Kubernetes' }),
 });
 
 const EnvoyClient = grpc.makeGenericClientConstructor(ADS_SERVICE as unknown as grpc.ServiceDefinition, 'ADS');

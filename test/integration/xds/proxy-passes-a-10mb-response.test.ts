@@ -48,7 +48,6 @@ describe('xDS proxy with the real connector options', () => {
       keepaliveIntervalMs: 30_000, keepaliveTimeoutMs: 10_000, now: () => Date.now(),
     }, undefined);
     const plaintext: IstiodConnector = {
-      client: () => { throw new Error('the xDS proxy does not use a grpc-js client'); },
       session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
       metadata: (target) => real.metadata(target),
     };

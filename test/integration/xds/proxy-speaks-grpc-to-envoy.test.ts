@@ -43,9 +43,8 @@ beforeAll(async () => {
   const port = await new Promise<number>((res, rej) => upstream.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   /** FAKE connector: plaintext to the fake istiod. */
   const connector: IstiodConnector = {
-    client: (ctor) => new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 }),
     session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
-    metadata: async () => new grpc.Metadata(),
+    metadata: async () => ({}),
   };
   tmp = makeTmpDir('xds-grpc');
   proxy = new XdsProxy({ socketPath: join(tmp.path, 'XDS'), connector, logger: silentLogger() });

@@ -1,4 +1,4 @@
-// The proxy speaks gRPC to istiod itself (src/xds/upstream.ts), so it must turn every way an
+// The proxy speaks gRPC to istiod itself (src/grpc/client.ts), so it must turn every way an
 // upstream call can fail into the status a gRPC client would report, and end Envoy's stream with
 // it: istiod unreachable and a TLS server name istiod's certificate does not carry are both
 // UNAVAILABLE (Envoy retries), a reset stream follows gRPC's RST_STREAM mapping. The upstreams
@@ -90,9 +90,8 @@ describe('upstream failures, as Envoy sees them', { timeout: 15_000 }, () => {
     const port = await new Promise<number>((r) => fake.listen(0, '127.0.0.1', () => r((fake.address() as AddressInfo).port)));
     /** FAKE connector: plaintext to the resetting server. */
     const plaintext: IstiodConnector = {
-      client: () => { throw new Error('unused'); },
       session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
-      metadata: async () => new grpc.Metadata(),
+      metadata: async () => ({}),
     };
     try {
       const refused = await envoyStreamVia('refused-stream', plaintext);

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Http2Session } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keepPinging } from '../../../src/http2-keepalive.js';
+import { keepPinging } from '../../../src/grpc/keepalive.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 class FakeSession extends EventEmitter {

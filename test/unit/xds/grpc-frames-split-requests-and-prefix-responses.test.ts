@@ -3,7 +3,7 @@
 // cuts, and refuse what it cannot read. What it costs matters too: a message inside one chunk is
 // a view of it (no copy), one across chunks is copied once into a buffer of exactly its size.
 import { describe, expect, it } from 'vitest';
-import { frameHeader, GrpcFrameReader } from '../../../src/xds/grpc-frames.js';
+import { frameHeader, GrpcFrameReader } from '../../../src/grpc/frames.js';
 
 const framed = (msg: Buffer) => Buffer.concat([frameHeader(msg.length), msg]);
 const messages = [Buffer.alloc(0), Buffer.from('a'), Buffer.from('hello'), Buffer.alloc(70_000, 3), Buffer.from([0, 0, 0, 0, 5])];
