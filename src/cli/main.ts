@@ -17,6 +17,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'version', summary: 'Print the vmlet version', load: () => import('./version.js') },
   { name: 'run', summary: 'Run the agent in the foreground (what the systemd unit starts)', load: () => import('./run.js') },
   { name: 'proxy-status', summary: 'Show per xDS type whether Envoy holds what istiod sent (SYNCED, STALE, NOT SENT, NACKED)', load: () => import('./proxy-status.js') },
+  { name: 'proxy-config', summary: "Show Envoy's clusters, listeners, routes, endpoints or secrets on this VM (istioctl proxy-config's tables)", load: () => import('./proxy-config.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
   ...CAPTURE_COMMANDS,
   { name: 'bootstrap print', summary: 'Print the Envoy bootstrap vmlet would use for the current inputs (--args: Envoy\'s command line)', load: () => import('./bootstrap.js') },

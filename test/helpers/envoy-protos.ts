@@ -40,6 +40,10 @@ export function envoyRoot(): protobuf.Root {
     'envoy/extensions/filters/http/router/v3/router.proto',
     'envoy/extensions/bootstrap/internal_listener/v3/internal_listener.proto',
     'envoy/extensions/access_loggers/file/v3/file.proto',
+    // The FAKE Envoy's admin answers (/config_dump, /clusters?format=json).
+    'envoy/admin/v3/config_dump.proto',
+    'envoy/admin/v3/clusters.proto',
+    'envoy/extensions/transport_sockets/tls/v3/tls.proto',
   ], { keepCase: true });
   root.resolveAll();
   cached = root;

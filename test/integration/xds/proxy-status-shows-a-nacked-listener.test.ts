@@ -48,4 +48,11 @@ describe('vmlet proxy-status with a listener Envoy rejects', { timeout: 60_000 }
     const line = vm.vmlet.logs.find((l) => l['msg'] === `Envoy rejected LDS (NACK): ${DETAIL}`);
     expect(line).toMatchObject({ level: 40, type: 'LDS', detail: DETAIL });
   });
+
+  it('proxy-config listeners shows the rejected listener with its error', async () => {
+    const r = await vm.cli('proxy-config', 'listeners');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^0\.0\.0\.0_80\s+0\.0\.0\.0\s+80\s+OUTBOUND\s+Route: 80\s+REJECTED$/m);
+    expect(r.stdout).toContain(`0.0.0.0_80 REJECTED: ${DETAIL}`);
+  });
 });
