@@ -20,6 +20,7 @@ import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type Loa
 import { captureSwitchedOff } from './capture/switched-off.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
+import { failureLine } from './lifecycle/exit.js';
 import { keySpecOf, prewarmKey } from './identity/key-prewarm.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, loadPrettyFormat, type LogLevel } from './log.js';
@@ -166,8 +167,9 @@ export async function main(opts: MainOptions): Promise<number> {
     center.transitionTo('stopped');
     await notifier.flush();
     if (result.outcome === 'failed') {
-      logger.error({ err: result.error }, 'vmlet stopped because a component failed');
-      return exitCodeFor((result.error as { cause?: unknown }).cause ?? result.error);
+      const cause = (result.error as { cause?: unknown }).cause ?? result.error;
+      logger.error({ err: result.error }, `vmlet stopped because a component failed: ${failureLine(result.error)}`);
+      return exitCodeFor(cause);
     }
     logger.info({ forced: result.forced }, 'vmlet stopped');
     return EXIT_OK;

@@ -1,12 +1,13 @@
 /**
  * createCapture(deps): the capture capability main.ts mounts. At start it applies the rules
- * (gate `capture` until they are in place), then every capture.repairInterval checks them and
- * repairs drift (vmlet_capture_repairs_total). At an explicit stop it removes them unless
+ * (gate `capture` until they are in place; a first apply failing for a reason that is not
+ * retryable ends the run), then every capture.repairInterval checks them and repairs drift (vmlet_capture_repairs_total). At an explicit stop it removes them unless
  * capture.keepOnRestart; after a crash they stay (fail closed) and the next start replaces them.
  * With capture.failurePolicy=fail-open, outbound capture is lifted while Envoy has been unready
  * for capture.failOpenGrace, and restored when it is ready.
  */
 import type { Deps } from '../deps.js';
+import { isRetryable } from '../errors.js';
 import type { Capability, Component } from '../lifecycle/index.js';
 import { CaptureExecutor } from './executor.js';
 import { readHostFacts } from './host-facts.js';
@@ -126,6 +127,12 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
           log.error({ err }, `capture rules could not be applied: ${msg}`);
           deps.status.set('capture', 'degraded', msg);
           if (!gate.passed) gate.fail(msg);
+          // The first apply failing for a reason retrying cannot mend (no iptables backend) ends
+          // the start: vmlet exits saying why instead of running uncaptured while "starting".
+          if (installed === undefined && !isRetryable(err)) {
+            settle();
+            throw err;
+          }
         }
         settle();
         const stop = wake.abort.bind(wake);

@@ -1,9 +1,11 @@
 /**
  * `vmlet run`: the daemon. Loads the configuration exactly as `vmlet validate` does (exit 2 on
  * bad input, nothing started), then runs src/main.ts until SIGTERM/SIGINT. Exit codes: 0 after a
- * requested stop, 2 bad input, 1 when a component failed (systemd restarts vmlet).
+ * requested stop, 2 bad input, 1 when a component failed (systemd restarts vmlet). The process
+ * ends once main() settles, even if a phase that failed left a handle open.
  */
 import { EXIT_OK } from '../errors.js';
+import { exitOnNextTurn } from '../lifecycle/exit.js';
 import { main } from '../main.js';
 import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 import { vmletVersion } from './version.js';
@@ -25,10 +27,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(helpText(spec));
     return EXIT_OK;
   }
-  return main({
-    load: loadInputFrom(args.common, io.env),
-    env: io.env,
-    stdoutIsTTY: io.stdout.isTTY === true,
-    version: vmletVersion(),
-  });
+  try {
+    return await main({
+      load: loadInputFrom(args.common, io.env),
+      env: io.env,
+      stdoutIsTTY: io.stdout.isTTY === true,
+      version: vmletVersion(),
+    });
+  } finally {
+    // Whatever a failed phase left open must not keep the agent up (src/lifecycle/exit.ts).
+    exitOnNextTurn();
+  }
 }

@@ -93,6 +93,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
   let startedAt = 0;
   let rapid = 0;
   let versionChecked = false;
+  let everStarted = false;
 
   const proc = new EnvoyProcess({
     binaryPath: config.envoy.binaryPath,
@@ -115,6 +116,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
     logger,
     ...(opts.env ? { env: opts.env } : {}),
     onStarted: (pid, exited) => {
+      everStarted = true;
       startedAt = deps.clock.monotonic();
       up.set(1);
       readiness.reset(`Envoy (pid ${pid}) starting; waiting for its config`);
@@ -142,7 +144,9 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
     clock: deps.clock,
     logger,
     ...(opts.random ? { random: opts.random } : {}),
-    shouldRestart: (err) => !isVmletError(err, 'VMLET_ENVOY_USER_UNKNOWN'),
+    // An Envoy that never started in this process (binary missing, bootstrap unwritable) is an
+    // install problem: vmlet exits saying so instead of retrying while "starting".
+    shouldRestart: (err) => !isVmletError(err, 'VMLET_ENVOY_USER_UNKNOWN') && !(!everStarted && isVmletError(err, 'VMLET_ENVOY_START_FAILED')),
     onRestart: (n, delayMs, err) => {
       restarts.inc();
       componentRestarts.inc({ component: 'envoy' });

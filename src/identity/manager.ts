@@ -2,12 +2,13 @@
  * The identity Component: adopts a valid stored certificate at start (no istiod round trip),
  * otherwise trades the token for the first one; renews at the configured ratio with the current
  * certificate as client credential (the token only when no valid certificate is left); on
- * failure keeps the valid certificate, retries with capped backoff, and shows it. Also the
+ * failure keeps the valid certificate, retries with capped backoff, and shows it; bad input
+ * before any certificate (token missing, malformed, expired) ends the run instead. Also the
  * IdentitySource the SDS server and the istiod connector read.
  */
 import { Backoff, type BackoffPolicy, type Clock, type Component } from '../lifecycle/index.js';
 import { LogSampler, type Logger } from '../log.js';
-import { VmletError } from '../errors.js';
+import { isBadInput, VmletError } from '../errors.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import type { Events, Gate, Metrics, StatusBoard } from '../status/types.js';
 import { createCertificate } from './ca-client.js';
@@ -113,6 +114,10 @@ export class IdentityManager implements Component, IdentitySource {
         backoff.reset();
       } catch (err) {
         this.reportFailure(err);
+        // Before any certificate, bad input (no token, a malformed or expired one, one for another
+        // account) does not mend by retrying: the run ends, so vmlet exits 2 saying why instead
+        // of staying up "starting" until systemd's start timeout. With a certificate, it retries.
+        if (this.identity === undefined && isBadInput(err)) throw err;
         if (!(await this.sleep(backoff.next(), signal))) return;
       }
     }

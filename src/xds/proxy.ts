@@ -6,7 +6,9 @@
  * the same status; Envoy reconnects with its own backoff, as it does with pilot-agent.
  */
 import { chmodSync, chownSync, rmSync } from 'node:fs';
+import { VmletError } from '../errors.js';
 import { ensureSharedDir } from '../shared-dir.js';
+import './errors.js';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import type { IstiodConnector } from '../istiod/types.js';
@@ -68,6 +70,8 @@ export class XdsProxy {
   /** Per type: what istiod sent last and how Envoy answered (`vmlet proxy-status`). */
   readonly view = new XdsSyncView();
 
+  private listening = false;
+
   constructor(private readonly opts: XdsProxyOptions) {}
 
   /**
@@ -76,9 +80,14 @@ export class XdsProxy {
    */
   async listen(): Promise<void> {
     const path = this.opts.socketPath;
-    ensureSharedDir(dirname(path), this.opts.socketOwner?.gid);
-    rmSync(path, { force: true });
-    await this.server.listen(path);
+    try {
+      ensureSharedDir(dirname(path), this.opts.socketOwner?.gid);
+      rmSync(path, { force: true });
+      await this.server.listen(path);
+    } catch (err) {
+      throw new VmletError('VMLET_XDS_SOCKET', `xds.socketPath: cannot listen on ${path}: ${(err as Error).message}; make its directory writable by vmlet or set xds.socketPath`, { cause: err, details: { key: 'xds.socketPath', path } });
+    }
+    this.listening = true;
     chmodSync(path, 0o660);
     if (this.opts.socketOwner && process.getuid?.() === 0) chownSync(path, 0, this.opts.socketOwner.gid);
   }
@@ -94,7 +103,8 @@ export class XdsProxy {
   async close(): Promise<void> {
     this.endLink(this.current);
     await this.server.close();
-    rmSync(this.opts.socketPath, { force: true });
+    // Only a socket this proxy bound is removed (a failed listen may have left a path that is no directory).
+    if (this.listening) rmSync(this.opts.socketPath, { force: true });
   }
 
   /** Immediate stop. */

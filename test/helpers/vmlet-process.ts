@@ -29,12 +29,15 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Flags for node itself, before the bundle (e.g. a --require preload). */
   nodeArgs?: readonly string[];
+  /** A command that execs node (the PID stays vmlet's), e.g. ['ip', 'netns', 'exec', ns]. */
+  wrap?: readonly string[];
 }
 
 /** `vmlet run --istio-dir <fixture> --config <empty> --log-format json ...args`. */
 export function spawnVmlet(opts: SpawnOptions): VmletProcess {
   const argv = opts.argv ?? ['run', '--istio-dir', ISTIO_FIXTURE, '--config', EMPTY_CONFIG, '--log-format', 'json', ...(opts.args ?? [])];
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BUNDLE, ...argv], {
+  const command = [...(opts.wrap ?? []), process.execPath, ...(opts.nodeArgs ?? []), BUNDLE, ...argv];
+  const child = spawn(command[0]!, command.slice(1), {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       VMLET_STATE_DIR: opts.tmp.join('state'),

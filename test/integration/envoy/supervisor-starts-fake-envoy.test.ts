@@ -108,13 +108,15 @@ describe('Envoy supervisor with the fake Envoy', { timeout: 30_000 }, () => {
 });
 
 describe('Envoy binary missing', { timeout: 20_000 }, () => {
-  it('is reported in status with the path to fix and retried with backoff, not a silent exit', async () => {
+  it('at start ends the run with VMLET_ENVOY_START_FAILED naming the path (vmlet exits; systemd restarts it), not a silent exit', async () => {
     const x = await sidecarHarness({ envoy: { binaryPath: '/nonexistent/vmlet-test/envoy' } });
     try {
       x.start();
-      await waitFor(() => x.center.snapshot().components.find((c) => c.name === 'envoy')?.detail.includes('cannot start Envoy /nonexistent/vmlet-test/envoy'), { what: 'status names the binary' });
-      expect(x.center.snapshot().components.find((c) => c.name === 'envoy')!.state).toBe('degraded');
-      await waitFor(() => /^vmlet_envoy_restarts_total [2-9]/m.test(x.metrics.render()), { what: 'retried' });
+      const result = await x.result();
+      expect(result.outcome).toBe('failed');
+      const cause = (result as { error: { cause: { code: string; message: string } } }).error.cause;
+      expect(cause.code).toBe('VMLET_ENVOY_START_FAILED');
+      expect(cause.message).toMatch(/cannot start Envoy \/nonexistent\/vmlet-test\/envoy: .*check envoy\.binaryPath/);
       expect(x.center.gates.list().find((g) => g.name === 'envoy')!.passed).toBe(false);
     } finally {
       await x.cleanup();

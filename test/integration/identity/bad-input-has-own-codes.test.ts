@@ -42,6 +42,9 @@ describe('bad input and bad answers each have their own code, and no valid certi
       expect(statusOf(run)!.detail).toMatch(message);
       expect(run.center.snapshot().gates.find((g) => g.name === 'identity')?.passed).toBe(false);
       expect(sim.calls.length).toBe(before);
+      // Retrying would not mend it: the run ends (vmlet exits 2) instead of staying up "starting".
+      await waitFor(() => run.ended.length === 1, { what: 'identity run ended' });
+      expect(run.ended[0]).toMatchObject({ code });
       expect(run.logs.join('')).toContain(code);
       expect(run.logs.join('')).not.toContain(token);
     });

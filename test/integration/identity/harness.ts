@@ -21,6 +21,8 @@ export interface Running {
   readonly identity: IdentityCapability;
   readonly center: StatusCenter;
   readonly metrics: MetricsRegistry;
+  /** Errors the identity run ended with (bad input before the first certificate). */
+  readonly ended: unknown[];
   readonly logs: string[];
   stop(): Promise<void>;
 }
@@ -37,11 +39,14 @@ export function runIdentity(istioDir: string, flags: Record<string, string>, opt
   const deps: Deps = { config, logger, clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
   const identity = createIdentity(deps, opts);
   const abort = new AbortController();
-  const done = Promise.all((identity.components ?? []).map((c) => c.run(abort.signal)));
+  // A run that ends on bad input (no certificate yet) is what some tests wait for: kept, not thrown.
+  const ended: unknown[] = [];
+  const done = Promise.all((identity.components ?? []).map((c) => c.run(abort.signal).catch((err: unknown) => { ended.push(err); })));
   return {
     identity,
     center,
     metrics,
+    ended,
     logs,
     async stop() {
       abort.abort();
