@@ -1,7 +1,7 @@
 // Scenario 7 of issue 7: the two setup mistakes operators make most, against an unmodified istiod.
 // (a) The WorkloadGroup does not exist yet: vmlet's status names the fix, and vmlet registers on
-//     its own once the group is created. (b) The token belongs to another namespace: a clear
-//     message naming the mismatch.
+//     its own once the group is created. (b) The token belongs to another namespace: vmlet exits 2
+//     with a clear message naming the mismatch.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -43,7 +43,7 @@ describe.skipIf(!state)('wrong setups on a real istiod', { timeout: 120_000 }, (
     await pollUntil(() => vmlet!.status().ready === true, 30_000, 'vmlet ready');
   });
 
-  it('7b: a token for another namespace → a clear message naming the mismatch, and no registration', async () => {
+  it('7b: a token for another namespace → exit 2 with a clear message naming the mismatch, and no registration', async () => {
     const w = await createWorkload(cp, { ns: 'vm-right', sa: 'vm-sa', group: 'right-app' });
     cp.kubectl(['create', 'namespace', 'vm-other']);
     cp.kubectl(['-n', 'vm-other', 'create', 'serviceaccount', 'other-sa']);
@@ -51,9 +51,13 @@ describe.skipIf(!state)('wrong setups on a real istiod', { timeout: 120_000 }, (
     writeFileSync(join(w.dir, 'istio-token'), token);
     await app.start();
     vmlet = startVmlet(cp, w, { state: mkdtempSync(join(cp.work, 'vmlet-')) });
-    const text = await pollUntil(() => { const s = statusText(); return /vm-other/.test(s) && /vm-right/.test(s) ? s : undefined; }, 60_000, 'status naming both namespaces');
-    expect(text).not.toContain(token);
-    expect(vmlet.status().ready).not.toBe(true);
+    // Bad input with no certificate yet ends the start (issue 16): exit 2, the last line naming both.
+    expect(await vmlet.exited).toBe(2);
+    const text = String(vmlet.logs.at(-1)?.msg);
+    expect(text).toMatch(/vm-other/);
+    expect(text).toMatch(/vm-right/);
+    expect(text).toMatch(/\[VMLET_TOKEN_WRONG_SUBJECT\]$/);
+    expect(JSON.stringify(vmlet.logs)).not.toContain(token);
     expect(getEntry(cp, 'vm-right', `right-app-${VM_IP}`)).toBeUndefined();
   });
 });
