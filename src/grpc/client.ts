@@ -68,8 +68,10 @@ export class ClientCall {
     const stream = this.stream;
     // A stream error is either a reset (ERR_HTTP2_STREAM_ERROR: rstCode says which) or the
     // session's failure (refused, TLS, lost), which can reach the stream before the session.
+    // A stream still waiting for the connection is cancelled with the session's failure as cause.
     stream.on('error', (err: Error & { code?: string }) => {
-      if (err.code !== 'ERR_HTTP2_STREAM_ERROR') this.connectionFailure ??= err;
+      if (err.code === 'ERR_HTTP2_STREAM_ERROR') return;
+      this.connectionFailure ??= err.code === 'ERR_HTTP2_STREAM_CANCEL' && err.cause instanceof Error ? err.cause : err;
     });
     stream.on('response', (h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader) => {
       this.httpStatus = Number(h[':status']);

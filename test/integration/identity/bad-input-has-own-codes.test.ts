@@ -71,6 +71,13 @@ describe('bad input and bad answers each have their own code, and no valid certi
     }
   });
 
+  it("a server name istiod's certificate does not carry: VMLET_CA_TLS, naming the name", async () => {
+    await withRun({ ns: 'bar', sa: 'vm-sa' }, { 'istiod.serverName': 'not-istiod.example' }, async (run) => {
+      await waitFor(failedWith(run, 'VMLET_CA_TLS'), { what: 'TLS name failure' });
+      expect(statusOf(run)!.detail).toMatch(/not-istiod\.example/);
+    });
+  });
+
   it('a one-element chain from istiod: VMLET_CA_BAD_CHAIN', async () => {
     sim.faults.oneElementChain = true;
     try {
