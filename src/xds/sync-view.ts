@@ -79,15 +79,17 @@ function rank(short: string): number {
   return i < 0 ? ORDER.length : i;
 }
 
+/** Kept with times in ms (a Date per message would cost more than the decoding); ISO in view(). */
+type Stamped<T> = Omit<T, 'at'> & { at: number };
 interface Entry {
-  requestedAt?: string;
-  sent?: Sent;
-  answer?: Answer;
-  lastNack?: Answer;
+  requestedAt?: number;
+  sent?: Stamped<Sent>;
+  answer?: Stamped<Answer>;
+  lastNack?: Stamped<Answer>;
   nacks: number;
 }
 
-export function syncState(e: { sent?: Sent; answer?: Answer }): SyncState {
+export function syncState(e: { sent?: { nonce: string }; answer?: { kind: Answer['kind']; nonce: string } }): SyncState {
   if (e.answer?.kind === 'NACK') return 'NACKED';
   if (e.sent === undefined) return 'NOT SENT';
   return e.answer !== undefined && e.answer.nonce === e.sent.nonce ? 'SYNCED' : 'STALE';
@@ -102,7 +104,7 @@ export class XdsSyncView {
   /** A new Envoy stream: what the old one said no longer describes Envoy's state. */
   streamOpened(flavor: XdsFlavor): void {
     this.entries = new Map();
-    this.stream = { flavor, openedAt: this.iso(), open: true };
+    this.stream = { flavor, openedAt: new Date(this.now()).toISOString(), open: true };
   }
 
   streamClosed(): void {
@@ -111,7 +113,7 @@ export class XdsSyncView {
 
   /** A response istiod sent (forwarded to Envoy or consumed by vmlet). */
   sent(typeUrl: string, version: string, nonce: string, resources: number): void {
-    this.entry(typeUrl).sent = { version, nonce, resources, at: this.iso() };
+    this.entry(typeUrl).sent = { version, nonce, resources, at: this.now() };
   }
 
   /**
@@ -121,17 +123,17 @@ export class XdsSyncView {
   answered(typeUrl: string, nonce: string, version: string, error: string | undefined, by: Answer['by'] = 'envoy'): Answer | undefined {
     const e = this.entry(typeUrl);
     if (nonce === '') {
-      e.requestedAt ??= this.iso();
+      e.requestedAt ??= this.now();
       return undefined;
     }
     // Delta requests carry no version: name the one sent with that nonce.
     const v = version !== '' || e.sent?.nonce !== nonce ? version : e.sent.version;
-    const answer: Answer = { kind: error === undefined ? 'ACK' : 'NACK', version: v, nonce, by, at: this.iso(), ...(error === undefined ? {} : { error }) };
+    const answer: Stamped<Answer> = { kind: error === undefined ? 'ACK' : 'NACK', version: v, nonce, by, at: this.now(), ...(error === undefined ? {} : { error }) };
     e.answer = answer;
     if (answer.kind === 'NACK') {
       e.lastNack = answer;
       e.nacks += 1;
-      return answer;
+      return iso(answer);
     }
     return undefined;
   }
@@ -150,10 +152,10 @@ export class XdsSyncView {
       typeUrl,
       short: shortType(typeUrl),
       state: syncState(e),
-      ...(e.requestedAt ? { requestedAt: e.requestedAt } : {}),
-      ...(e.sent ? { sent: e.sent } : {}),
-      ...(e.answer ? { answer: e.answer } : {}),
-      ...(e.lastNack ? { lastNack: e.lastNack } : {}),
+      ...(e.requestedAt !== undefined ? { requestedAt: new Date(e.requestedAt).toISOString() } : {}),
+      ...(e.sent ? { sent: iso(e.sent) } : {}),
+      ...(e.answer ? { answer: iso(e.answer) } : {}),
+      ...(e.lastNack ? { lastNack: iso(e.lastNack) } : {}),
       nacks: e.nacks,
     }));
     types.sort((a, b) => rank(a.short) - rank(b.short) || a.short.localeCompare(b.short));
@@ -168,8 +170,8 @@ export class XdsSyncView {
     }
     return e;
   }
+}
 
-  private iso(): string {
-    return new Date(this.now()).toISOString();
-  }
+function iso<T extends { at: number }>(r: T): Omit<T, 'at'> & { at: string } {
+  return { ...r, at: new Date(r.at).toISOString() };
 }
