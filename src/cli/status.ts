@@ -1,22 +1,26 @@
 /**
- * `vmlet status [--json] [--watch]`: asks the local status server of a running `vmlet run`
- * (general.statusAddress:statusPort from the same configuration inputs) what state it is in.
- * `--watch` streams /events until vmlet stops or Ctrl-C. Exit codes: 0 ready (or, with --watch,
- * the stream ended normally), 1 not ready or unreachable, 2 bad command line.
+ * `vmlet status [--json] [--watch | --history]`: asks the local status server of a running `vmlet
+ * run` (general.statusAddress:statusPort from the same configuration inputs) what state it is in.
+ * Each unmet readiness gate comes with its first cause and the fix, in the words `vmlet doctor`
+ * uses (src/doctor/explain.ts). `--watch` streams /events until vmlet stops or Ctrl-C;
+ * `--history` prints the last 100 transitions (/history). Exit codes: 0 ready (with --watch: the
+ * stream ended normally; with --history: printed), 1 not ready or unreachable, 2 bad command line.
  */
 import WebSocket from 'ws';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
-import type { StatusSnapshot, VmletEvent } from '../status/index.js';
+import { explainGate, type Explanation } from '../doctor/explain.js';
+import type { GateState, StatusSnapshot, VmletEvent } from '../status/index.js';
 import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 import { fetchText, statusBase, unreachable } from './status-client.js';
 
 export const spec: CommandSpec = {
   name: 'status',
   summary: 'Show the state of the running vmlet (readiness gates, components) from its local status server.',
-  description: 'Exit codes: 0 ready, 1 not ready or vmlet not reachable, 2 bad command line.',
+  description: 'Each unmet readiness gate shows its first cause and the fix (as vmlet doctor says them).\nExit codes: 0 ready (--history: printed), 1 not ready or vmlet not reachable, 2 bad command line.',
   options: {
-    json: { type: 'boolean', help: 'print JSON (with --watch: one event per line)' },
+    json: { type: 'boolean', help: 'print JSON (with --watch: one event per line; unmet gates carry cause and fix)' },
     watch: { type: 'boolean', short: 'w', help: 'stream state changes (/events) until vmlet stops or Ctrl-C' },
+    history: { type: 'boolean', help: 'print the last 100 transitions (gates, components, phase, NACKs), oldest first' },
   },
 };
 
@@ -29,16 +33,31 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const base = statusBase(args.common, io.env);
   const json = args.values.json === true;
   if (args.values.watch === true) return watch(`ws://${base}/events`, json, io);
+  if (args.values.history === true) {
+    const events = JSON.parse(await fetchText(`http://${base}/history`)) as VmletEvent[];
+    io.stdout.write(json ? `${JSON.stringify(events, null, 2)}\n` : events.map((e) => renderEvent(e, true)).join(''));
+    return EXIT_OK;
+  }
   const snapshot = JSON.parse(await fetchText(`http://${base}/status`)) as StatusSnapshot;
-  io.stdout.write(json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshot(snapshot));
+  io.stdout.write(json ? `${JSON.stringify(explained(snapshot), null, 2)}\n` : renderSnapshot(snapshot));
   return snapshot.ready ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** The snapshot with cause and fix on each unmet gate (`--json`). */
+export function explained(s: StatusSnapshot): StatusSnapshot & { gates: readonly (GateState & Partial<Explanation>)[] } {
+  return { ...s, gates: s.gates.map((g) => (g.passed ? g : { ...g, ...explainGate(g.name, g.reason) })) };
 }
 
 export function renderSnapshot(s: StatusSnapshot): string {
   const lines = [`vmlet: ${s.line}`, `phase: ${s.phase}${s.ready ? ' (ready)' : ''}`];
   if (s.gates.length > 0) {
     lines.push('gates:');
-    for (const g of s.gates) lines.push(`  ${g.passed ? '✓' : '✗'} ${g.name}${g.reason ? `: ${g.reason}` : ''}`);
+    for (const g of s.gates) {
+      lines.push(`  ${g.passed ? '✓' : '✗'} ${g.name}${g.reason ? `: ${g.reason}` : ''}`);
+      if (g.passed) continue;
+      const { cause, fix } = explainGate(g.name, g.reason);
+      lines.push(`      cause: ${cause}`, `      fix:   ${fix}`);
+    }
   }
   if (s.components.length > 0) {
     lines.push('components:');
@@ -47,8 +66,9 @@ export function renderSnapshot(s: StatusSnapshot): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderEvent(e: VmletEvent): string {
-  const t = e.time.slice(11, 23);
+/** One line per event; `fullTime` keeps the date (history spans days, --watch does not). */
+export function renderEvent(e: VmletEvent, fullTime = false): string {
+  const t = fullTime ? e.time : e.time.slice(11, 23);
   if (e.type === 'state') return renderSnapshot(e.data as unknown as StatusSnapshot).split('\n').map((l) => (l ? `${t} ${l}` : l)).join('\n');
   const d = e.data as Record<string, unknown>;
   switch (e.type) {

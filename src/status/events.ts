@@ -2,8 +2,14 @@
  * The event hub behind /events: every event goes to current subscribers, and the latest event of
  * each type is kept so a new client can be told the current state first. Events are
  * `{ seq, time, type, data }`; seq grows by one per event so a client can tell it missed none.
+ * The last HISTORY_SIZE events (each one a transition: a gate, a component, the phase, a NACK...)
+ * are kept in a ring for /history (`vmlet status --history`).
  */
+import { RingBuffer } from './ring-buffer.js';
 import type { Events } from './types.js';
+
+/** Transitions kept for `vmlet status --history`. */
+export const HISTORY_SIZE = 100;
 
 export interface VmletEvent {
   readonly seq: number;
@@ -17,6 +23,7 @@ export class EventHub implements Events {
   private seq = 0;
   private readonly latest = new Map<string, VmletEvent>();
   private readonly subscribers = new Set<(e: VmletEvent) => void>();
+  private readonly ring = new RingBuffer<VmletEvent>(HISTORY_SIZE);
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -24,6 +31,7 @@ export class EventHub implements Events {
     this.seq += 1;
     const event: VmletEvent = { seq: this.seq, time: new Date(this.now()).toISOString(), type, data };
     this.latest.set(type, event);
+    this.ring.push(event);
     for (const fn of this.subscribers) {
       try {
         fn(event);
@@ -36,6 +44,11 @@ export class EventHub implements Events {
   /** The latest event of each type, oldest first. */
   current(): VmletEvent[] {
     return [...this.latest.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The last HISTORY_SIZE events, oldest first. */
+  history(): VmletEvent[] {
+    return this.ring.toArray();
   }
 
   subscribe(fn: (e: VmletEvent) => void): () => void {

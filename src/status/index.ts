@@ -10,7 +10,8 @@
  */
 export type { Gate, Gates, StatusBoard, Events, Metrics, Counter, Gauge, Histogram, Labels, ComponentState } from './types.js';
 export { GateRegistry, type GateState } from './gates.js';
-export { EventHub, type VmletEvent } from './events.js';
+export { EventHub, HISTORY_SIZE, type VmletEvent } from './events.js';
+export { RingBuffer } from './ring-buffer.js';
 export { MetricsRegistry, type Collector } from './metrics.js';
 export { addProcessMetrics } from './process-metrics.js';
 export { StatusCenter } from './status-center.js';

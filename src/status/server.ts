@@ -5,6 +5,7 @@
  *   GET /metrics        Prometheus text exposition
  *   GET /status         the status snapshot as JSON (`vmlet status --json`)
  *   GET /debug/config   the running configuration, secrets as *****
+ *   GET /history        the last 100 events (transitions), oldest first (`vmlet status --history`)
  *   GET /debug/<name>   a view a capability exposed (/debug/xds: `vmlet proxy-status`)
  *   GET /events         WebSocket: the current state first, then one JSON event per change
  * It has no authentication, so it refuses a non-loopback address unless allowed. As a Component
@@ -120,10 +121,12 @@ export class StatusServer implements Component {
         return sendJson(res, center.snapshot());
       case '/debug/config':
         return sendJson(res, this.opts.debugConfig());
+      case '/history':
+        return sendJson(res, center.events.history());
       default: {
         const view = path.startsWith('/debug/') ? center.views.get(path.slice('/debug/'.length)) : undefined;
         if (view) return sendJson(res, view());
-        return send(res, 404, `not found: try /healthz/ready, /healthz/live, /metrics, /status, /debug/config, ${[...center.views.keys()].map((k) => `/debug/${k}, `).join('')}/events\n`);
+        return send(res, 404, `not found: try /healthz/ready, /healthz/live, /metrics, /status, /debug/config, /history, ${[...center.views.keys()].map((k) => `/debug/${k}, `).join('')}/events\n`);
       }
     }
   }

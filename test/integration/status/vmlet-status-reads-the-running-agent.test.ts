@@ -1,4 +1,4 @@
-// `vmlet status [--json] [--watch]` against a running `vmlet run`, both from the shipped bundle.
+// `vmlet status [--json] [--watch] [--history]` against a running `vmlet run`, both from the shipped bundle.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,16 @@ describe('vmlet status', () => {
     const r = status('--json');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ phase: 'ready', ready: true, gates: [], components: [{ name: 'capture', state: 'off' }], line: 'ready: capture off' });
+  });
+
+  it('--history prints the transitions so far, oldest first, with dates; --json as an array', () => {
+    const r = status('--history');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z capture off capture.enabled=false$/m);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z phase starting -> ready$/m);
+    const events = JSON.parse(status('--history', '--json').stdout) as { seq: number; type: string }[];
+    expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
+    expect(events.map((e) => e.type)).toContain('phase');
   });
 
   it('--watch --json streams the state first, then the stop, and ends with exit 0 when vmlet stops', async () => {

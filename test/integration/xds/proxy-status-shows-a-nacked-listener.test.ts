@@ -7,6 +7,7 @@ import { startFakeVm, type FakeVm } from '../../helpers/vm-with-fake-envoy.js';
 import { httpGet } from '../../helpers/vmlet-process.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { sampleXdsConfig } from '../../sim/xds-config.js';
+import { EXPLANATIONS } from '../../../src/doctor/explain.js';
 
 const DETAIL = 'Error adding/updating listener(s) 0.0.0.0_80: FAKE Envoy rejects every listener (FAKE_ENVOY_NACK)';
 
@@ -42,6 +43,10 @@ describe('vmlet proxy-status with a listener Envoy rejects', { timeout: 60_000 }
     expect(warning?.detail).toContain(DETAIL);
     const text = await vm.cli('status');
     expect(text.stdout).toMatch(/xds-config\s+degraded\s+Envoy rejected LDS/);
+    // No listener accepted: Envoy is not ready, and status says why in doctor's words.
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('✗ envoy: Envoy received config from istiod but rejected it');
+    expect(text.stdout).toContain(`      cause: ${EXPLANATIONS.GATE_ENVOY.cause}\n      fix:   ${EXPLANATIONS.GATE_ENVOY.fix}`);
     const metrics = (await httpGet(vm.statusPort, '/metrics')).body;
     expect(Number(/^vmlet_xds_nacks_total\{type="LDS"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     expect(metrics).not.toMatch(/vmlet_xds_nacks_total\{type="CDS"\}/);

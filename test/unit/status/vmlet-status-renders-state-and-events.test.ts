@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderEvent, renderSnapshot } from '../../../src/cli/status.js';
+import { explained, renderEvent, renderSnapshot } from '../../../src/cli/status.js';
+import { EXPLANATIONS } from '../../../src/doctor/explain.js';
 
 describe('vmlet status output', () => {
   it('renders the line, phase, gates and components', () => {
@@ -14,11 +15,46 @@ describe('vmlet status output', () => {
       'phase: starting',
       'gates:',
       '  ✗ identity: CA unreachable',
+      `      cause: ${EXPLANATIONS.GATE_IDENTITY.cause}`,
+      `      fix:   ${EXPLANATIONS.GATE_IDENTITY.fix}`,
       '  ✓ capture',
       'components:',
       '  envoy        ok        running, pid 4242',
       '',
     ].join('\n'));
+  });
+
+  it("explains each unmet gate by the code its reason ends with, in doctor's words; --json carries them", () => {
+    const s = {
+      phase: 'starting' as const,
+      ready: false,
+      line: 'starting',
+      gates: [
+        { name: 'identity', passed: false, reason: 'no workload certificate: token expired at 2026-01-01 [VMLET_TOKEN_EXPIRED]' },
+        { name: 'envoy', passed: false, reason: 'Envoy has not received config from istiod yet' },
+        { name: 'capture', passed: true },
+      ],
+      components: [],
+    };
+    const text = renderSnapshot(s);
+    expect(text).toContain([
+      '  ✗ identity: no workload certificate: token expired at 2026-01-01 [VMLET_TOKEN_EXPIRED]',
+      `      cause: ${EXPLANATIONS.VMLET_TOKEN_EXPIRED.cause}`,
+      `      fix:   ${EXPLANATIONS.VMLET_TOKEN_EXPIRED.fix}`,
+      '  ✗ envoy: Envoy has not received config from istiod yet',
+      `      cause: ${EXPLANATIONS.GATE_ENVOY.cause}`,
+      `      fix:   ${EXPLANATIONS.GATE_ENVOY.fix}`,
+      '  ✓ capture',
+    ].join('\n'));
+    expect(explained(s).gates).toEqual([
+      { ...s.gates[0], ...EXPLANATIONS.VMLET_TOKEN_EXPIRED },
+      { ...s.gates[1], ...EXPLANATIONS.GATE_ENVOY },
+      { name: 'capture', passed: true },
+    ]);
+  });
+
+  it('history lines keep the date', () => {
+    expect(renderEvent({ seq: 7, time: '2026-11-25T12:00:01.250Z', type: 'phase', data: { from: 'starting', to: 'ready' } }, true)).toBe('2026-11-25T12:00:01.250Z phase starting -> ready\n');
   });
 
   it.each([
