@@ -5,6 +5,7 @@
  * StringBool fields are the strings "true"/"false", INSTANCE_IPS is one comma-separated string,
  * POD_PORTS is a JSON string, LABELS an object of strings, PROXY_CONFIG an object.
  */
+import { basename } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { VmletError } from '../errors.js';
 import './errors.js';
@@ -21,7 +22,7 @@ export interface NodeInfo {
 /** Metadata keys istiod parses as StringBool: a JSON boolean there fails the whole stream. */
 export const STRING_BOOL_KEYS = [
   'DNS_CAPTURE', 'DNS_AUTO_ALLOCATE', 'ENABLE_HBONE', 'EXIT_ON_ZERO_ACTIVE_CONNECTIONS',
-  'HTTP10', 'DISABLE_ENVOY', 'ENVOY_SKIP_DEPRECATED_LOGS',
+  'HTTP10', 'DISABLE_ENVOY', 'ENVOY_SKIP_DEPRECATED_LOGS', 'METADATA_DISCOVERY',
 ] as const;
 
 /** What the host offers when the configuration names no address (edge code passes it in). */
@@ -66,11 +67,13 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
       } catch {
         throw new VmletError('VMLET_NODE_METADATA_INVALID', `cluster.env or mesh.yaml proxyMetadata: ${k} is not valid JSON: quote it as istioctl does (${k}='{"key":"value"}')`, { details: { key: k } });
       }
+      // Every ISTIO_METAJSON_* object is merged at the top level, the labels too (pilot-agent does
+      // so whatever the name after the prefix): istiod matches an EnvoyFilter's
+      // `match.proxy.metadata` against those raw top-level keys, so `app: x` must be there.
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(meta, parsed);
       if (k === 'ISTIO_METAJSON_LABELS') {
         meta['LABELS'] = parsed;
         meta['STATIC_LABELS'] = parsed;
-      } else if (parsed !== null && typeof parsed === 'object') {
-        Object.assign(meta, parsed);
       }
     }
   }
@@ -92,11 +95,25 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
   meta['ISTIO_VERSION'] = node.istioVersion;
   meta['ENVOY_STATUS_PORT'] = 15021;
   meta['ENVOY_PROMETHEUS_PORT'] = 15090;
-  meta['PROXY_CONFIG'] = { ...proxyConfig };
-  if (typeof meta['INTERCEPTION_MODE'] !== 'string') meta['INTERCEPTION_MODE'] = 'REDIRECT';
+  const cluster = node.serviceCluster ?? `istio-proxy.${ns}`;
+  meta['PROXY_CONFIG'] = effectiveProxyConfig(config, proxyConfig, cluster);
+  // pilot-agent names the xDS server it expects when the control plane is reached over mTLS
+  // (always, for vmlet): the host of the discovery address.
+  const discovery = String((meta['PROXY_CONFIG'] as Record<string, unknown>)['discoveryAddress']);
+  meta['PILOT_SAN'] = [discovery.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')];
+  if (typeof meta['POD_PORTS'] === 'string') meta['POD_PORTS'] = canonicalPodPorts(meta['POD_PORTS']);
+  // As pilot-agent sends them (istio-start.sh exports cluster.env, where each can be set):
+  // Envoy's peer metadata discovery follows PEER_METADATA_DISCOVERY, else ENABLE_HBONE; the SDS
+  // socket's file name in the workload-spiffe-uds directory; deprecation logs skipped unless
+  // ENVOY_SKIP_DEPRECATED_LOGS=false.
+  const peerDiscovery = typeof env['PEER_METADATA_DISCOVERY'] === 'string' ? normaliseStringBool(env['PEER_METADATA_DISCOVERY']) : undefined;
+  meta['METADATA_DISCOVERY'] = peerDiscovery === 'true' || peerDiscovery === 'false' ? peerDiscovery : meta['ENABLE_HBONE'] === 'true' ? 'true' : 'false';
+  meta['WORKLOAD_IDENTITY_SOCKET_FILE'] = basename(config.sds.socketPath);
+  const skipDeprecated = typeof env['ENVOY_SKIP_DEPRECATED_LOGS'] === 'string' ? normaliseStringBool(env['ENVOY_SKIP_DEPRECATED_LOGS']) : 'true';
+  if (skipDeprecated === 'true') meta['ENVOY_SKIP_DEPRECATED_LOGS'] = 'true';
+  else delete meta['ENVOY_SKIP_DEPRECATED_LOGS'];
 
   const domain = node.dnsDomain ?? `${ns}.svc.cluster.local`;
-  const cluster = node.serviceCluster ?? `istio-proxy.${ns}`;
   return Object.freeze({ id: `sidecar~${ip}~${name}.${ns}~${domain}`, cluster, metadata: Object.freeze(meta) });
 }
 
@@ -104,6 +121,49 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
 export function instanceIpsOf(node: NodeInfo): string[] {
   const ips = node.metadata['INSTANCE_IPS'];
   return typeof ips === 'string' ? dedupe(ips.split(',')) : [];
+}
+
+/**
+ * PROXY_CONFIG as pilot-agent sends it: the whole effective ProxyConfig, not only what mesh.yaml
+ * says, since istiod reads this in place of its mesh-wide defaultConfig. Istio's defaults for the
+ * fields mesh.yaml leaves out, with vmlet's own values where vmlet is what they describe (Envoy's
+ * paths and admin port, the drain times, the agent's status port); mesh.yaml's own fields as given.
+ */
+function effectiveProxyConfig(config: Config, fromMesh: Readonly<Record<string, unknown>>, cluster: string): Record<string, unknown> {
+  const seconds = (ms: number) => `${ms / 1000}s`;
+  return {
+    configPath: config.envoy.configDir,
+    binaryPath: config.envoy.binaryPath,
+    serviceCluster: cluster,
+    drainDuration: seconds(config.envoy.drainTime),
+    terminationDrainDuration: seconds(config.general.drainGrace),
+    proxyAdminPort: config.envoy.adminPort,
+    controlPlaneAuthPolicy: 'MUTUAL_TLS',
+    discoveryAddress: config.istiod.caAddress,
+    statNameLength: 189, // Istio's default; vmlet does not shorten stat names itself
+    statusPort: config.general.statusPort,
+    ...fromMesh,
+  };
+}
+
+/**
+ * POD_PORTS as istiod's PodPortList writes it back (pilot-agent parses and re-encodes it): each
+ * port with `protocol` present, empty when unset. Text that is not such a list stays as given
+ * (checkNodeMetadata reports it).
+ */
+function canonicalPodPorts(text: string): string {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!Array.isArray(list) || !list.every((p) => p !== null && typeof p === 'object')) return text;
+  return JSON.stringify(list.map((p: Record<string, unknown>) => ({
+    ...(typeof p['name'] === 'string' && p['name'] !== '' ? { name: p['name'] } : {}),
+    containerPort: p['containerPort'],
+    protocol: typeof p['protocol'] === 'string' ? p['protocol'] : '',
+  })));
 }
 
 function dedupe(list: readonly string[]): string[] {
