@@ -15,6 +15,7 @@
  * not parse it or keep it in memory (idle RSS target, bench/run-idle.mjs).
  */
 import { existsSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import { captureSwitchedOff } from './capture/switched-off.js';
@@ -153,6 +154,9 @@ export async function main(opts: MainOptions): Promise<number> {
   for (const h of runtime.reloaders) reloader.register(h);
   systemd.start();
   center.wiringComplete();
+  // Node writes its compile cache (NODE_COMPILE_CACHE, set by the packaged launcher) only at exit;
+  // written now, with every chunk the wiring loaded, a crash or SIGKILL later does not lose it.
+  (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
 
   // ── Phase 7: stop. First SIGTERM/SIGINT: ordered stop (hooks by stage), second: skip drains,
   //    third: exit now. SIGHUP: reload.
