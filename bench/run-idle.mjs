@@ -4,6 +4,7 @@
 //
 //   npm run build && node bench/run-idle.mjs [--seconds 60] [--mode minimal|realistic|both]
 //                                            [--istio-dir DIR] [--node-arg FLAG ...] [--bundle FILE]
+//                                            [--env NAME=VALUE ...]
 //
 // minimal:   the agent's spine (config, status server, lifecycle, sdnotify) with identity, Envoy,
 //            xDS and capture switched off by environment, as a VM without a reachable istiod.
@@ -12,7 +13,8 @@
 //            counted) speaking ADS and SDS through vmlet; sampling starts once the WorkloadEntry
 //            is registered. Capture stays off in both (never the host's iptables).
 // --node-arg passes a flag to vmlet's node (what-if runs, e.g. --node-arg=--max-semi-space-size=1);
-// --bundle runs another build of vmlet.cjs (default dist/vmlet.cjs) to compare build options.
+// --bundle runs another build of vmlet.cjs (default dist/vmlet.cjs) to compare build options;
+// --env sets a variable for vmlet only (what-if runs, e.g. --env MALLOC_ARENA_MAX=2).
 //
 // Reads VmRSS/VmHWM from /proc/<pid>/status and Pss plus where resident memory sits from
 // /proc/<pid>/smaps: "code" = file-backed pages (the node binary and shared libraries: clean, shared
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     'istio-dir': { type: 'string' },
     'node-arg': { type: 'string', multiple: true, default: [] },
     bundle: { type: 'string' },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const seconds = Math.max(5, Math.min(600, Number(values.seconds)));
@@ -40,6 +43,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb) => (kb / 1024).toFixed(1);
 const BUNDLE = values.bundle ?? join(root, 'dist/vmlet.cjs');
+const VMLET_ENV = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const EMPTY_CONFIG = join(root, 'test/helpers/empty-config.yaml');
 
 /** Resident memory of a process in kB, split by kind, and its CPU time so far. */
@@ -91,7 +95,7 @@ const baseline = () => {
 async function minimal() {
   const istioDir = values['istio-dir'] ?? join(root, 'test/fixtures/istio-vm');
   const child = spawnIdle([...values['node-arg'], BUNDLE, 'run', '--istio-dir', istioDir, '--config', EMPTY_CONFIG, '--set', 'general.statusPort=0', '--log-level', 'warn'],
-    { VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false' });
+    { VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false', ...VMLET_ENV });
   return { what: `identity, Envoy, xDS, capture off; --istio-dir ${istioDir}`, samples: await sample(child, 'vmlet run (minimal)', Date.now()) };
 }
 
@@ -114,7 +118,7 @@ async function realistic() {
       '--set', 'general.statusPort=0', '--set', 'envoy.adminPort=0', '--set', 'envoy.runAsUser=',
       '--set', `envoy.binaryPath=${join(root, 'test/fakes/fake-envoy.mjs')}`, '--set', `envoy.configDir=${join(tmp, 'envoy')}`,
       '--set', `sds.socketPath=${join(tmp, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(tmp, 'proxy', 'XDS')}`, '--set', 'identity.keyAlgorithm=ECDSA'],
-    { VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', VMLET_XDS_ENABLED: 'true', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1' });
+    { VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', VMLET_XDS_ENABLED: 'true', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1', ...VMLET_ENV });
     for (let i = 0; i < 300 && !ads.registry.list().some((e) => e.name === 'vm-app-127.0.0.1'); i += 1) {
       if (child.exitCode !== null) throw new Error(`vmlet run (realistic) exited with ${child.exitCode} before registering`);
       await sleep(100);
@@ -144,7 +148,7 @@ function report(mode, run, base) {
 }
 
 try {
-  process.stdout.write(`node ${process.version}, ${process.platform}/${process.arch}; ${BUNDLE}; vmlet node args: ${values['node-arg'].join(' ') || '(none)'}\n`);
+  process.stdout.write(`node ${process.version}, ${process.platform}/${process.arch}; ${BUNDLE}; vmlet node args: ${values['node-arg'].join(' ') || '(none)'}; vmlet env: ${values.env.join(' ') || '(none)'}\n`);
   // Each configuration runs at the same time as its own baseline, so both see the same machine.
   for (const mode of modes) {
     const [run, base] = await Promise.all([mode === 'minimal' ? minimal() : realistic(), baseline()]);

@@ -28,7 +28,8 @@ export function parseClusterEnv(text: string): Record<string, string> {
   return out;
 }
 
-export function startPilotAgent(o: { bin: string; w: Workload; vmNs: string; ip: string; cwd: string; logFile: string }): Agent {
+/** `env` is added last (e.g. ECC_SIGNATURE_ALGORITHM, or POD_NAME as istio-start.sh derives it). */
+export function startPilotAgent(o: { bin: string; w: Workload; vmNs: string; ip: string; cwd: string; logFile: string; env?: Record<string, string> }): Agent {
   const { cwd, w } = o;
   for (const d of ['etc/certs', 'var/run/secrets/tokens', 'etc/istio/config', 'etc/istio/proxy', 'var/lib/istio/envoy']) mkdirSync(join(cwd, d), { recursive: true });
   copyFileSync(join(w.dir, 'root-cert.pem'), join(cwd, 'etc/certs/root-cert.pem'));
@@ -44,6 +45,7 @@ export function startPilotAgent(o: { bin: string; w: Workload; vmNs: string; ip:
     POD_NAME: 'vm-pilot-agent', POD_NAMESPACE: clusterEnv['ISTIO_NAMESPACE'] ?? w.ns, INSTANCE_IP: o.ip,
     PROXY_CONFIG: `serviceCluster: ${clusterEnv['ISTIO_SERVICE'] ?? 'rawvm'}\ncontrolPlaneAuthPolicy: MUTUAL_TLS\nbinaryPath: ${FAKE_ENVOY}\n`,
     FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1', FAKE_ENVOY_RECORD: record,
+    ...o.env,
   };
   const log = openSync(o.logFile, 'a');
   const child: ChildProcess = spawn('ip', ['netns', 'exec', o.vmNs, join(o.bin, 'pilot-agent'), 'proxy'], { cwd, env, stdio: ['ignore', log, log] });
