@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ControlPlane, GRACE_SECONDS, ISTIOD_POD_NAME, VM_IP } from './control-plane.js';
 import { pollUntil } from './poll.js';
-import { App, createWorkload, getEntry, healthy, startVmlet, waitReady, type Vmlet, type Workload, type WorkloadEntry } from './vm.js';
+import { App, APP_PORT, createWorkload, getEntry, healthy, startVmlet, waitReady, type Vmlet, type Workload, type WorkloadEntry } from './vm.js';
 
 const state = inject('controlPlane');
 const NS = 'vm-e2e';
@@ -68,6 +68,24 @@ describe.skipIf(!state)('a VM joins a real istiod through vmlet', { timeout: 120
       'proxy.istio.io/health-checks-enabled': 'true',
     });
     expect(e.metadata.annotations?.['istio.io/connectedAt']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('2b: vmlet proxy-status shows CDS, LDS, EDS and RDS SYNCED once istiod has pushed (a Service with an HTTP port gives RDS)', async () => {
+    const svc = join(home, 'svc.yaml');
+    writeFileSync(svc, `apiVersion: v1\nkind: Service\nmetadata: {name: ${GROUP}, namespace: ${NS}}\nspec:\n  selector: {app: ${GROUP}}\n  ports: [{name: http, port: 80, targetPort: ${APP_PORT}}]\n`);
+    cp.kubectl(['apply', '-f', svc]);
+    const view = await pollUntil(() => {
+      const r = vmlet.cli('proxy-status', '--json');
+      const v = JSON.parse(r.stdout || '{}') as { types?: { short: string; state: string }[] };
+      const states = Object.fromEntries((v.types ?? []).map((t) => [t.short, t.state]));
+      return ['CDS', 'LDS', 'EDS', 'RDS'].every((t) => states[t] === 'SYNCED') ? v : undefined;
+    }, 60_000, 'CDS, LDS, EDS, RDS SYNCED in vmlet proxy-status');
+    expect(view.types?.filter((t) => t.state === 'NACKED')).toEqual([]);
+    const text = vmlet.cli('proxy-status');
+    for (const t of ['CDS', 'LDS', 'EDS', 'RDS']) expect(text.stdout).toMatch(new RegExp(`^${t}\\s+SYNCED \\(`, 'm'));
+    // Envoy's view agrees: the Service's outbound cluster and its RDS route are in the FAKE Envoy's config dump.
+    expect(vmlet.cli('proxy-config', 'clusters').stdout).toMatch(new RegExp(`^${GROUP}\\.${NS}\\.svc\\.cluster\\.local\\s+80\\s+-\\s+outbound\\s+EDS`, 'm'));
+    expect(vmlet.cli('proxy-config', 'routes').stdout).toMatch(/^80\s+/m);
   });
 
   it('3: Healthy follows the app: up → True, down → False with the probe\'s message, up → True', async () => {

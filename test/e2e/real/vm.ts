@@ -86,6 +86,8 @@ export interface Vmlet {
   readonly exited: Promise<number | string>;
   /** `vmlet status --json` from inside the VM. */
   status(): { ready?: boolean; components?: { name: string; state: string; detail: string }[]; [k: string]: unknown };
+  /** `vmlet <command> <args>` from inside the VM, with the same inputs: exit code and stdout. */
+  cli(command: string, ...args: string[]): { code: number; stdout: string };
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
 }
 
@@ -129,6 +131,14 @@ export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; ex
         out = String((err as { stdout?: string }).stdout ?? '');
       }
       try { return JSON.parse(out) as ReturnType<Vmlet['status']>; } catch { return { raw: out, stderr }; }
+    },
+    cli(command: string, ...args: string[]) {
+      try {
+        return { code: 0, stdout: inNs(cp.vmNs, process.execPath, [BUNDLE, command, ...commonArgs, ...args], undefined, 15_000) };
+      } catch (err) {
+        const e = err as { status?: number; stdout?: string };
+        return { code: e.status ?? -1, stdout: String(e.stdout ?? '') };
+      }
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000) {
       if (child.exitCode === null && child.signalCode === null) {
