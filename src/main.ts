@@ -25,6 +25,7 @@ import { failureLine } from './lifecycle/exit.js';
 import { keySpecOf, prewarmKey } from './identity/key-prewarm.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
 import { createLogger, loadPrettyFormat, type LogLevel } from './log.js';
+import { preflightOrThrow, type PreflightContext } from './preflight/index.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
 import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
 
@@ -39,6 +40,10 @@ export interface MainOptions {
   /** The third stop signal; default: process.exit(1). */
   readonly exitNow?: () => void;
   readonly version: string;
+  /** The host as pre-flight sees it (tests: another uid, no addresses); default: this process. */
+  readonly preflight?: PreflightContext;
+  /** Tests only: return after phase 1 (configuration and pre-flight), before anything starts. */
+  readonly untilPreflight?: boolean;
 }
 
 /** Runs vmlet until it is stopped; resolves to the exit code. Bad configuration throws (exit 2). */
@@ -46,6 +51,10 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 1: config. Every input read and validated once; bad input ends here with exit 2.
   const loaded = loadConfigOrThrow(opts.load);
   const config = loaded.config;
+  // The same checks `vmlet validate` runs (src/preflight): a token istiod will refuse, a bad probe,
+  // an unknown Envoy user, ... end here with their own code, before anything is started.
+  const preflightWarnings = await preflightOrThrow(config, opts.preflight);
+  if (opts.untilPreflight === true) return EXIT_OK;
   // First boot (no stored certificate): the first key pair is generated on the thread pool while
   // the modules below load (RSA-2048 alone takes Node 50-350 ms).
   const id = config.identity;
@@ -65,6 +74,7 @@ export async function main(opts: MainOptions): Promise<number> {
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   for (const p of loaded.problems) logger.warn({ code: p.code, file: p.file, setting: p.key }, `${p.key ?? p.file ?? 'config'}: ${p.message}`);
+  for (const f of preflightWarnings) logger.warn({ code: f.error.code, check: f.check }, `${f.error.message} [${f.error.code}]`);
   logger.info({ version: opts.version }, `vmlet ${opts.version} starting`);
 
   const center = new StatusCenter();

@@ -1,11 +1,12 @@
 /**
- * `vmlet validate [--print] [--json]`: runs exactly the loader `vmlet run` uses, prints every
- * problem at once (file:line: key: what; what to do [CODE]) and exits 2 if any is an error.
+ * `vmlet validate [--print] [--json]`: runs exactly the loader and the pre-flight checks
+ * (src/preflight) `vmlet run` uses, prints every problem at once (file:line: key: what; what to do [CODE]) and exits 2 if any is an error.
  * `--print` shows the effective configuration, redacted, with where each value came from. It
  * reads and never writes.
  */
 import { EXIT_BAD_INPUT, EXIT_OK } from '../errors.js';
-import { formatProblem, formatValue, hasErrors, loadConfig, redactConfig, SECTIONS, type LoadResult } from '../config/index.js';
+import { formatProblem, formatValue, hasErrors, loadConfig, redactConfig, SECTIONS, type LoadInput, type LoadResult, type Problem } from '../config/index.js';
+import { runPreflight, type PreflightContext, type PreflightFinding } from '../preflight/index.js';
 import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 
 export const spec: CommandSpec = {
@@ -24,26 +25,57 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(helpText(spec));
     return EXIT_OK;
   }
-  const result = loadConfig(loadInputFrom(args.common, io.env));
-  const failed = hasErrors(result.problems);
+  const { result, problems } = await validateInputs(loadInputFrom(args.common, io.env));
+  const failed = hasErrors(problems);
   if (args.values.json === true) {
     io.stdout.write(`${JSON.stringify({
       ok: !failed,
+      // The code `vmlet run` would exit with for these inputs (absent: run would start).
+      ...(failed ? { code: refusalCode(problems, result) } : {}),
       configFile: result.configFile,
       ...(args.values.print === true ? { config: redactConfig(result.config), sources: result.sources } : {}),
-      problems: result.problems,
+      problems,
     }, null, 2)}\n`);
     return failed ? EXIT_BAD_INPUT : EXIT_OK;
   }
-  for (const p of result.problems) io.stderr.write(`${formatProblem(p)}\n`);
+  for (const p of problems) io.stderr.write(`${formatProblem(p)}\n`);
   if (failed) {
-    const n = result.problems.filter((p) => p.severity === 'error').length;
-    io.stderr.write(`vmlet validate: ${n} problem(s); nothing was changed. Fix them and run vmlet validate again.\n`);
+    const n = problems.filter((p) => p.severity === 'error').length;
+    io.stderr.write(`vmlet validate: ${n} problem(s); nothing was changed. Fix them and run vmlet validate again. [${refusalCode(problems, result)}]\n`);
     return EXIT_BAD_INPUT;
   }
   if (args.values.print === true) io.stdout.write(renderEffective(result));
   io.stdout.write(`vmlet validate: configuration OK (${describeInputs(result)})\n`);
   return EXIT_OK;
+}
+
+/**
+ * What `vmlet run` would refuse or warn about, all at once: the loader's problems, then, when the
+ * configuration loaded, every pre-flight finding (run stops at the first error of either).
+ */
+export async function validateInputs(load: LoadInput, ctx?: PreflightContext): Promise<{ result: LoadResult; problems: Problem[] }> {
+  const result = loadConfig(load);
+  if (hasErrors(result.problems)) return { result, problems: [...result.problems] };
+  const findings = await runPreflight(result.config, ctx);
+  return { result, problems: [...result.problems, ...findings.map(asProblem)] };
+}
+
+/** The code `vmlet run` refuses these inputs with: the loader's wrapper, else the first pre-flight error's. */
+export function refusalCode(problems: readonly Problem[], result: LoadResult): string {
+  if (hasErrors(result.problems)) return 'VMLET_CONFIG_INVALID';
+  return problems.find((p) => p.severity === 'error')?.code ?? 'VMLET_CONFIG_INVALID';
+}
+
+function asProblem(f: PreflightFinding): Problem {
+  const d = f.error.details as { file?: unknown; key?: unknown };
+  return {
+    code: f.error.code,
+    severity: f.severity,
+    ...(typeof d.file === 'string' ? { file: d.file } : {}),
+    ...(typeof d.key === 'string' && !f.error.message.startsWith(d.key) ? { key: d.key } : {}),
+    message: f.error.message,
+    hint: `pre-flight check ${f.check}`,
+  };
 }
 
 function describeInputs(result: LoadResult): string {

@@ -6,7 +6,8 @@ import { VmletError } from '../errors.js';
 import type { ConfigErrorCode } from './errors.js';
 
 export interface Problem {
-  readonly code: ConfigErrorCode;
+  /** A configuration code, or another capability's for a pre-flight finding (src/preflight). */
+  readonly code: ConfigErrorCode | (string & {});
   /** `error` stops vmlet (exit 2); `warning` is printed and ignored. */
   readonly severity: 'error' | 'warning';
   /** The file the value came from, when it came from one. */

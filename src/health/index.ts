@@ -13,6 +13,7 @@ import type { EnvoyReadiness } from '../envoy/readiness.js';
 import { VmletError } from '../errors.js';
 import type { Capability } from '../lifecycle/index.js';
 import { HealthChecker, type HealthState } from './checker.js';
+import { probeError } from './preflight.js';
 import { parseProbe } from './probe-spec.js';
 import { runProbe } from './probers.js';
 
@@ -38,7 +39,7 @@ export function createHealth(deps: Deps, opts: HealthOptions): Capability {
   const { config } = deps;
   const parsed = parseProbe(config.istio.proxyConfig['readinessProbe']);
   if (parsed.problems.length > 0) {
-    throw new VmletError('VMLET_HEALTH_PROBE_INVALID', `mesh.yaml: defaultConfig.${parsed.problems.join('; ')}: fix the WorkloadGroup's probe and re-run istioctl x workload entry configure`, { details: { file: config.istio.meshPath } });
+    throw probeError(parsed.problems, config.istio.meshPath);
   }
   const spec = parsed.spec;
   if (!spec) {

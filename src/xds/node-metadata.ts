@@ -86,7 +86,7 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
   const name = node.name ?? host.hostname.split('.')[0] ?? 'vm';
   const ips = dedupe([...(node.instanceIps ?? []), ...host.addresses]);
   const ip = ips[0];
-  if (ip === undefined) throw new Error('no instance IP: set node.instanceIps (ISTIO_SVC_IP) or give the VM a non-loopback address');
+  if (ip === undefined) throw new VmletError('VMLET_NODE_NO_INSTANCE_IP', 'no instance IP to register: this host has no non-loopback address; set ISTIO_SVC_IP in cluster.env (node.instanceIps) or give the VM an address', { details: { key: 'node.instanceIps' } });
 
   meta['NAME'] = name;
   meta['NAMESPACE'] = ns;

@@ -84,6 +84,8 @@ export interface Vmlet {
   readonly logs: Record<string, unknown>[];
   readonly state: string;
   readonly exited: Promise<number | string>;
+  /** What vmlet wrote to stderr so far (a refusal at start says why there). */
+  stderr(): string;
   /** `vmlet status --json` from inside the VM. */
   status(): { ready?: boolean; components?: { name: string; state: string; detail: string }[]; [k: string]: unknown };
   /** `vmlet <command> <args>` from inside the VM, with the same inputs: exit code and stdout. */
@@ -123,6 +125,7 @@ export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; ex
   const commonArgs = ['--istio-dir', w.dir, '--config', join(ROOT, 'test', 'helpers', 'empty-config.yaml')];
   return {
     child, logs, state: o.state, exited,
+    stderr: () => stderr,
     status() {
       let out: string;
       try {

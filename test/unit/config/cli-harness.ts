@@ -21,7 +21,9 @@ export function runVmlet(args: readonly string[], env: Record<string, string> = 
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     ...(uid === undefined ? {} : { uid, gid: uid }),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    // Envoy's user is a host fact the pre-flight checks (src/preflight); this host need not have
+    // istio-proxy, so the loader's tests run without one unless they set it.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_ENVOY_USER: '', ...env },
     encoding: 'utf8',
     timeout: 10_000,
   });

@@ -1,0 +1,63 @@
+/**
+ * Identity's pre-flight checks (registered in src/preflight): the istio-token as istiod will judge
+ * it, unless a valid stored certificate for this namespace and service account makes the token
+ * unnecessary (as the manager decides at start), and the namespace the SPIFFE ID names.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VmletError, isVmletError } from '../errors.js';
+import { error, warning, type PreflightCheck } from '../preflight/types.js';
+import '../config/errors.js';
+import './errors.js';
+
+/** DNS-1123 label: what Kubernetes accepts as a namespace name. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const namespaceCheck: PreflightCheck = {
+  name: 'identity.namespace',
+  applies: (c) => c.identity.enabled || c.xds.enabled,
+  run(config) {
+    const ns = config.identity.namespace;
+    if (NAMESPACE.test(ns)) return [];
+    return [error('identity.namespace', new VmletError('VMLET_CONFIG_BAD_VALUE',
+      `identity.namespace (cluster.env POD_NAMESPACE): ${ns === '' ? 'is empty, so the namespace cannot be determined' : `${JSON.stringify(ns)} is not a Kubernetes namespace name`}; set POD_NAMESPACE in cluster.env to the WorkloadGroup's namespace (istioctl x workload entry configure writes it)`,
+      { details: { key: 'identity.namespace' } }))];
+  },
+};
+
+export const tokenCheck: PreflightCheck = {
+  name: 'identity.token',
+  applies: (c) => c.identity.enabled,
+  async run(config, ctx) {
+    const id = config.identity;
+    // Loaded here, not at the top: the istiod module brings gRPC, which an agent without identity never loads.
+    const { tokenPathOf } = await import('../istiod/index.js');
+    const path = tokenPathOf(config);
+    let text: string | undefined;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    // A file of blanks is empty to istiod too (the loader only sees its size).
+    if (text !== undefined && text.length > 0 && text.trim() === '') {
+      return [error('identity.token', new VmletError('VMLET_TOKEN_FILE_EMPTY', `${path} holds only blanks; write a fresh token there (kubectl create token ${id.serviceAccount} -n ${id.namespace} --audience ${id.tokenAudience})`, { details: { file: path } }))];
+    }
+    const { CertStore } = await import('./store.js');
+    const stored = new CertStore(id.storeDir ?? join(config.general.stateDir, 'identity')).load();
+    if (stored !== undefined && stored.notAfter > ctx.now && stored.spiffeId.endsWith(`/ns/${id.namespace}/sa/${id.serviceAccount}`)) return [];
+    const { preflightToken, readToken } = await import('./token.js');
+    const token = readToken(path);
+    if (token === undefined) {
+      // Not refused: the token is re-read on every call, so one written after start is used.
+      return [warning('identity.token', new VmletError('VMLET_TOKEN_MISSING', `no stored certificate and no istio-token at ${path}: vmlet waits for one; mint it with \`kubectl create token ${id.serviceAccount} -n ${id.namespace} --audience ${id.tokenAudience}\``, { details: { file: path } }))];
+    }
+    try {
+      preflightToken(token, { audience: id.tokenAudience, namespace: id.namespace, serviceAccount: id.serviceAccount, skewMs: id.clockSkew, now: ctx.now, path });
+      return [];
+    } catch (err) {
+      if (isVmletError(err)) return [error('identity.token', err)];
+      throw err;
+    }
+  },
+};
