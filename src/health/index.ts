@@ -10,7 +10,6 @@
  */
 import type { Deps } from '../deps.js';
 import type { EnvoyReadiness } from '../envoy/readiness.js';
-import { VmletError } from '../errors.js';
 import type { Capability } from '../lifecycle/index.js';
 import { HealthChecker, type HealthState } from './checker.js';
 import { probeError } from './preflight.js';
