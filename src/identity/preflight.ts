@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VmletError, isVmletError } from '../errors.js';
-import { error, warning, type PreflightCheck } from '../preflight/types.js';
+import { error, type PreflightCheck } from '../preflight/types.js';
 import '../config/errors.js';
 import './errors.js';
 
@@ -49,8 +49,8 @@ export const tokenCheck: PreflightCheck = {
     const { preflightToken, readToken } = await import('./token.js');
     const token = readToken(path);
     if (token === undefined) {
-      // Not refused: the token is re-read on every call, so one written after start is used.
-      return [warning('identity.token', new VmletError('VMLET_TOKEN_MISSING', `no stored certificate and no istio-token at ${path}: vmlet waits for one; mint it with \`kubectl create token ${id.serviceAccount} -n ${id.namespace} --audience ${id.tokenAudience}\``, { details: { file: path } }))];
+      // Without a certificate and a token there is no first certificate: identity would end the run.
+      return [error('identity.token', new VmletError('VMLET_TOKEN_MISSING', `no valid stored certificate and no istio-token at ${path}: mint one with \`kubectl create token ${id.serviceAccount} -n ${id.namespace} --audience ${id.tokenAudience}\` and put it there`, { details: { file: path } }))];
     }
     try {
       preflightToken(token, { audience: id.tokenAudience, namespace: id.namespace, serviceAccount: id.serviceAccount, skewMs: id.clockSkew, now: ctx.now, path });

@@ -137,19 +137,40 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
       expect(listensInNs(port)).toBe(false);
     });
 
-    it('identity: an expired token exits 2 after capture and the FAKE Envoy started; the rules, Envoy and the status port are gone', async () => {
+    it('identity: an expired token at start exits 2 before anything starts (the pre-flight vmlet validate shares): no rules, no Envoy, nothing listens', async () => {
+      const dir = tmp.join('identity-preflight-case');
+      const record = join(dir, 'envoy.rec');
+      const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa', expSeconds: -7200 });
+      await sim.writeVmDir(join(dir, 'istio'), { ns: 'bar', sa: 'vm-sa', token });
+      const { vmlet, port } = await run([...envoyFlags(dir), '--set', 'capture.backend=nft'], {
+        VMLET_CAPTURE_ENABLED: 'true', VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', FAKE_ENVOY_RECORD: record,
+      }, { istioDir: join(dir, 'istio'), wrap: ['/usr/sbin/ip', 'netns', 'exec', ns.vm] });
+      expect(await vmlet.exited).toBe(2);
+      expect(vmlet.stderr).toMatch(/istio-token expired 2h ago.*\[VMLET_TOKEN_EXPIRED\]/);
+      expect(vmlet.logs.some((l) => l.msg === 'capture rules applied')).toBe(false);
+      expect(envoyPids(record)).toEqual([]);
+      expect(rulesInNs()).not.toContain('ISTIO_');
+      expect(listensInNs(port)).toBe(false);
+      expect(vmlet.stderr).not.toContain(token);
+    });
+
+    it('identity: a token that expired after the pre-flight exits 2 after capture and the FAKE Envoy started; the rules, Envoy and the status port are gone', async () => {
       const dir = tmp.join('identity-case');
       const record = join(dir, 'envoy.rec');
+      const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa', expSeconds: -7200 });
+      // The pre-flight (src/preflight) refuses an expired token before anything starts; to reach
+      // identity's own refusal after start, the token is valid at the pre-flight and replaced by
+      // the expired one while capture applies (identity's first call waits for capture).
+      await sim.writeVmDir(join(dir, 'istio'), { ns: 'bar', sa: 'vm-sa', token: await sim.mintToken({ ns: 'bar', sa: 'vm-sa' }) });
+      writeFileSync(join(dir, 'expired-token'), token);
       // iptables on PATH waits until the FAKE Envoy has started (a bounded poll on its record),
       // so capture's apply, then identity's check, come after Envoy is up: all three are running.
       const shims = join(dir, 'shims');
       mkdirSync(shims, { recursive: true });
       for (const bin of ['iptables-nft', 'iptables-nft-save', 'iptables-nft-restore', 'ip6tables-nft', 'ip6tables-nft-save', 'ip6tables-nft-restore']) {
-        writeFileSync(join(shims, bin), `#!/bin/sh\ni=0\nwhile [ $i -lt 400 ] && ! grep -q '"event":"start"' '${record}' 2>/dev/null; do i=$((i+1)); sleep 0.05; done\nexec /usr/sbin/${bin} "$@"\n`);
+        writeFileSync(join(shims, bin), `#!/bin/sh\ni=0\nwhile [ $i -lt 400 ] && ! grep -q '"event":"start"' '${record}' 2>/dev/null; do i=$((i+1)); sleep 0.05; done\ncp '${join(dir, 'expired-token')}' '${join(dir, 'istio', 'istio-token')}'\nexec /usr/sbin/${bin} "$@"\n`);
         chmodSync(join(shims, bin), 0o755);
       }
-      const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa', expSeconds: -7200 });
-      await sim.writeVmDir(join(dir, 'istio'), { ns: 'bar', sa: 'vm-sa', token });
       const { vmlet, port } = await run([...envoyFlags(dir), '--set', 'capture.backend=nft'], {
         VMLET_CAPTURE_ENABLED: 'true', VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', FAKE_ENVOY_RECORD: record,
         PATH: `${shims}:${dirname(process.execPath)}:/usr/bin:/bin`,

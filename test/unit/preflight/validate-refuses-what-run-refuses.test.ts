@@ -14,18 +14,30 @@ import { SECTIONS, type LoadInput } from '../../../src/config/index.js';
 import { allErrorCodes, isVmletError } from '../../../src/errors.js';
 import { main } from '../../../src/main.js';
 import type { PreflightContext } from '../../../src/preflight/index.js';
+import { identityFromResponse } from '../../../src/identity/chain.js';
+import { generateKeyAndCsr } from '../../../src/identity/keys.js';
+import { CertStore } from '../../../src/identity/store.js';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
+import { makeRoot, signWorkload } from '../../sim/pki.js';
 
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/istio-vm');
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 /** An unsigned JWT: the pre-flight decodes, istiod verifies. */
+/** A valid workload certificate for bar/vm-sa in the identity store `dir` (as a previous run left it). */
+async function storeCert(dir: string): Promise<void> {
+  const root = await makeRoot('preflight-root');
+  const { keyPem, csrPem } = await generateKeyAndCsr({ type: 'ECDSA', curve: 'P256' }, 'spiffe://cluster.local/ns/bar/sa/vm-sa');
+  const leaf = await signWorkload(root, csrPem, 'spiffe://cluster.local/ns/bar/sa/vm-sa', 3_600_000);
+  mkdirSync(dir, { recursive: true });
+  new CertStore(dir).save(identityFromResponse([leaf, root.pem], keyPem));
+}
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64({ aud: ['istio-ca'], sub: 'system:serviceaccount:bar:vm-sa', exp: now() + 3600, ...claims })}.c2ln`;
 
 interface Case {
   /** Changes the copy of the istioctl directory (dir) and returns flags to set. */
-  readonly setup?: (istio: string, dir: string) => Record<string, string> | void;
+  readonly setup?: (istio: string, dir: string) => Record<string, string> | void | Promise<void>;
   readonly ctx?: Partial<PreflightContext>;
   /** 'refused': both exit 2 naming the code; 'accepted': both start (validate may warn with it). */
   readonly outcome: 'refused' | 'accepted';
@@ -47,7 +59,7 @@ const CASES: Record<string, Case> = {
   VMLET_HOSTS_SYNTAX: { setup: (i) => { writeFileSync(join(i, 'hosts'), 'not-an-ip istiod.istio-system.svc\n'); }, outcome: 'refused' },
   VMLET_ROOT_CERT_INVALID: { setup: (i) => { writeFileSync(join(i, 'root-cert.pem'), 'junk\n'); }, outcome: 'refused' },
   VMLET_TOKEN_FILE_EMPTY: { setup: (i) => { writeFileSync(join(i, 'istio-token'), ''); }, outcome: 'refused' },
-  VMLET_TOKEN_MISSING: { setup: (i) => { rmSync(join(i, 'istio-token')); }, outcome: 'accepted', why: 'the token is re-read on every call: run starts and waits for one (both warn)' },
+  VMLET_TOKEN_MISSING: { setup: (i) => { rmSync(join(i, 'istio-token')); }, outcome: 'refused' },
   VMLET_TOKEN_MALFORMED: { setup: (i) => { writeFileSync(join(i, 'istio-token'), 'not-a-jwt\n'); }, outcome: 'refused' },
   VMLET_TOKEN_EXPIRED: { setup: (i) => { writeFileSync(join(i, 'istio-token'), jwt({ exp: now() - 7200 })); }, outcome: 'refused' },
   VMLET_TOKEN_NOT_YET_VALID: { setup: (i) => { writeFileSync(join(i, 'istio-token'), jwt({ nbf: now() + 7200 })); }, outcome: 'refused' },
@@ -66,6 +78,7 @@ const CASES: Record<string, Case> = {
 const EXTRA: Record<string, Case & { code: string }> = {
   'a namespace that cannot be determined (POD_NAMESPACE empty)': { code: 'VMLET_CONFIG_BAD_VALUE', setup: (i) => { appendFileSync(join(i, 'cluster.env'), 'POD_NAMESPACE=""\n'); }, outcome: 'refused' },
   'a namespace that is not a Kubernetes name': { code: 'VMLET_CONFIG_BAD_VALUE', setup: (i) => { appendFileSync(join(i, 'cluster.env'), 'POD_NAMESPACE=Bar_1\n'); }, outcome: 'refused' },
+  'a token that is not needed: a valid stored certificate for this account, the token expired': { code: '', setup: (i, d) => { writeFileSync(join(i, 'istio-token'), jwt({ exp: now() - 7200 })); return storeCert(join(d, 'state', 'identity')); }, outcome: 'accepted' },
   'a token file of blanks': { code: 'VMLET_TOKEN_FILE_EMPTY', setup: (i) => { writeFileSync(join(i, 'istio-token'), ' \n\n'); }, outcome: 'refused' },
 };
 
@@ -80,19 +93,19 @@ describe('vmlet validate refuses what vmlet run refuses, with the same code', ()
   });
   afterAll(() => tmp.cleanup());
 
-  function prepare(c: Case): { load: LoadInput; ctx: PreflightContext } {
+  async function prepare(c: Case): Promise<{ load: LoadInput; ctx: PreflightContext }> {
     const dir = tmp.join(`case-${++n}`);
     const istio = join(dir, 'istio');
     cpSync(FIXTURE, istio, { recursive: true });
     writeFileSync(join(dir, 'config.yaml'), '');
     chmodSync(join(dir, 'config.yaml'), 0o600);
-    const flags: Record<string, string> = { 'general.stateDir': join(dir, 'state'), 'envoy.runAsUser': '', ...(c.setup?.(istio, dir) ?? {}) };
+    const flags: Record<string, string> = { 'general.stateDir': join(dir, 'state'), 'envoy.runAsUser': '', ...((await c.setup?.(istio, dir)) ?? {}) };
     const ctx: PreflightContext = { now: Date.now(), uid: 0, gid: 0, host: { hostname: 'vm1', addresses: ['10.0.0.2'] }, ...c.ctx };
     return { load: { configPath: join(dir, 'config.yaml'), istioDir: istio, env: {}, flags }, ctx };
   }
 
   async function both(c: Case): Promise<{ validate: { code?: string; codes: string[]; warnings: string[] }; run: { code?: string; codes: string[] } }> {
-    const { load, ctx } = prepare(c);
+    const { load, ctx } = await prepare(c);
     const v = await validateInputs(load, ctx);
     const errors = v.problems.filter((p) => p.severity === 'error');
     const validate = {
@@ -137,6 +150,11 @@ describe('vmlet validate refuses what vmlet run refuses, with the same code', ()
 
   it.each(Object.entries(EXTRA))('%s', async (_name, c) => {
     const r = await both(c);
+    if (c.outcome === 'accepted') {
+      expect(r.validate.code).toBeUndefined();
+      expect(r.run.code).toBeUndefined();
+      return;
+    }
     expect(r.run.code).toBeDefined();
     expect(r.validate.code).toBe(r.run.code);
     expect(r.validate.codes).toContain(c.code);
