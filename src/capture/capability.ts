@@ -11,7 +11,8 @@ import { isRetryable } from '../errors.js';
 import type { Capability, Component } from '../lifecycle/index.js';
 import { CaptureExecutor } from './executor.js';
 import { readHostFacts } from './host-facts.js';
-import { dnsCaptureSkipped, optionsFromConfig, type CaptureOptions, type HostFacts } from './options.js';
+import type { DnsMode } from '../dns/types.js';
+import { optionsFromConfig, type CaptureOptions, type HostFacts } from './options.js';
 import { buildPlan, type CapturePlan } from './rules.js';
 import { ExecRunner, type IptablesRunner } from './runner.js';
 import { clearState, readState, writeState } from './state.js';
@@ -23,6 +24,8 @@ export interface CaptureExtras {
   /** Tests: fixed host facts instead of reading them. */
   readonly facts?: HostFacts;
   readonly isRoot?: boolean;
+  /** The DNS mode main.ts decided (src/dns/mode.ts); DNS rules are installed only in capture mode. */
+  readonly dnsMode?: DnsMode;
 }
 
 /** What capture needs from Envoy's readiness (src/envoy's EnvoyReadiness fits). */
@@ -67,9 +70,9 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
 
   const prepare = async (): Promise<void> => {
     if (full !== undefined) return;
-    const facts = extras.facts ?? await readHostFacts(deps.config);
-    const options = optionsFromConfig(deps.config, facts);
-    if (dnsCaptureSkipped(deps.config)) log.warn('DNS capture is asked for (ISTIO_META_DNS_CAPTURE) but vmlet has no DNS proxy on 15053 yet: DNS is NOT captured, so lookups keep working');
+    const facts = extras.facts ?? await readHostFacts(deps.config, extras.dnsMode);
+    const options = optionsFromConfig(deps.config, { ...facts, ...(extras.dnsMode ? { dnsMode: extras.dnsMode } : {}) });
+    if (deps.config.capture.dnsCapture && !options.dnsCapture) log.info({ dnsMode: facts.dnsMode ?? extras.dnsMode }, 'DNS capture rules are not installed: the DNS mode is not capture (port 53 is left alone)');
     const previous = await readState(stateDir).catch((err: unknown) => { log.warn({ err }, 'ignoring the capture state file'); return undefined; });
     if (previous !== undefined) log.info({ since: previous.appliedAt, pid: previous.pid }, 'capture rules from an earlier run are in place; replacing them atomically');
     full = buildPlan(options);

@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '../config/schema.js';
+import { decideDnsMode, readResolverHost } from '../dns/mode.js';
+import type { DnsMode } from '../dns/types.js';
 import type { HostFacts, IstiodEndpoint } from './options.js';
 
 /** Parses `getent passwd` / /etc/passwd text; the uid of `name`, or undefined. */
@@ -57,7 +59,8 @@ async function istiodEndpoints(config: Pick<Config, 'istio'> & { readonly istiod
   return found.map((a) => ({ ip: a.address, port }));
 }
 
-export async function readHostFacts(config: Config): Promise<HostFacts> {
+/** `dnsMode`: the mode main.ts decided for this run; undefined decides it here the same way (the CLI). */
+export async function readHostFacts(config: Config, dnsMode?: DnsMode): Promise<HostFacts> {
   const user = config.capture.proxyUser || (config.envoy as Readonly<Record<string, unknown>>).runAsUser;
   return {
     // envoy.runAsUser '' = Envoy runs as vmlet's own user: exempt that uid, or Envoy's own
@@ -66,5 +69,7 @@ export async function readHostFacts(config: Config): Promise<HostFacts> {
     dnsServers: config.capture.dnsCapture ? nameserversFrom(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')) : [],
     hasGlobalIpv6: hasGlobalIpv6(),
     istiod: config.capture.istiodExempt ? await istiodEndpoints(config) : [],
+    dnsMode: dnsMode ?? decideDnsMode(config, await readResolverHost()).mode,
+    ...(process.getuid === undefined ? {} : { vmletUid: process.getuid() }),
   };
 }

@@ -9,7 +9,7 @@
 export { createCapture, type CaptureCapability, type CaptureExtras, type EnvoyReadinessView } from './capability.js';
 export { CaptureExecutor, type FamilyStatus } from './executor.js';
 export { ExecRunner, type IptablesRunner, type RunResult } from './runner.js';
-export { optionsFromConfig, dnsCaptureSkipped, baseOptions, type CaptureOptions, type HostFacts } from './options.js';
+export { optionsFromConfig, baseOptions, type CaptureOptions, type HostFacts } from './options.js';
 export { buildPlan, type CapturePlan } from './rules.js';
 export { planText } from './plan-text.js';
 export { readHostFacts } from './host-facts.js';

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
+import type { DnsMode } from '../dns/types.js';
 
 export interface IstiodEndpoint {
   readonly ip: string;
@@ -23,6 +24,12 @@ export interface CaptureOptions {
   readonly dnsCapture: boolean;
   /** resolv.conf nameservers (both families); DNS rules are per family. */
   readonly dnsServers: readonly string[];
+  /**
+   * vmlet's own uid, whose DNS proxy sockets need their own exemption: its upstream queries
+   * (from dnsUpstreamPorts) are never redirected back to it, and its answers (from dnsPort) are
+   * un-NATed like the proxy user's. undefined: the DNS proxy runs as a proxy uid (Istio).
+   */
+  readonly dnsProxyUid?: number;
   readonly proxyUids: readonly number[];
   readonly proxyGids: readonly number[];
   readonly ipv6: boolean;
@@ -34,9 +41,11 @@ export interface CaptureOptions {
   readonly inboundCapturePort: number;
   readonly tunnelPort: number;
   readonly dnsPort: number;
+  /** Source ports of the DNS proxy's upstream queries (src/dns/upstream.ts UPSTREAM_PORTS). */
+  readonly dnsUpstreamPorts: { readonly first: number; readonly last: number };
 }
 
-export const DEFAULTS = { envoyPort: 15001, inboundCapturePort: 15006, tunnelPort: 15008, dnsPort: 15053 } as const;
+export const DEFAULTS = { envoyPort: 15001, inboundCapturePort: 15006, tunnelPort: 15008, dnsPort: 15053, dnsUpstreamPorts: { first: 15060, last: 15075 } } as const;
 /** The inbound port sshExempt keeps out of capture. */
 export const SSH_PORT = 22;
 export const METADATA_V4 = '169.254.169.254';
@@ -51,25 +60,23 @@ export interface HostFacts {
   readonly dnsServers: readonly string[];
   readonly hasGlobalIpv6: boolean;
   readonly istiod: readonly IstiodEndpoint[];
+  /** The DNS mode decided for this run (src/dns/mode.ts); DNS rules only in `capture`. Default: capture when asked for. */
+  readonly dnsMode?: DnsMode;
+  /** vmlet's own uid (process.getuid()). */
+  readonly vmletUid?: number;
 }
 
 const nums = (list: readonly string[] | undefined): number[] | undefined =>
   list === undefined || list.length === 0 ? undefined : list.map(Number);
 
 /**
- * Whether something in vmlet answers DNS on 15053 (pilot-agent's DNS proxy). Until one does,
- * DNS capture (ISTIO_META_DNS_CAPTURE, on in istioctl's cluster.env) would send every lookup to
- * a closed port, so it is not installed; `dnsCaptureSkipped` says so and callers warn.
+ * DNS capture as Istio's: port 53 of the resolv.conf nameservers to the DNS proxy, when
+ * ISTIO_META_DNS_CAPTURE asks for it and the DNS mode is capture (resolved mode leaves port 53
+ * alone; off has no proxy to send queries to).
  */
-export const DNS_PROXY_AVAILABLE = false;
-
-/** true when the configuration asks for DNS capture that is left out (no DNS proxy). */
-export function dnsCaptureSkipped(config: Pick<Config, 'capture'>, dnsProxy = DNS_PROXY_AVAILABLE): boolean {
-  return config.capture.dnsCapture && !dnsProxy;
-}
-
-export function optionsFromConfig(config: Pick<Config, 'capture'>, facts: HostFacts, dnsProxy = DNS_PROXY_AVAILABLE): CaptureOptions {
+export function optionsFromConfig(config: Pick<Config, 'capture'> & { readonly dns?: Config['dns'] }, facts: HostFacts): CaptureOptions {
   const c = config.capture;
+  const dnsMode = facts.dnsMode ?? (config.dns?.mode === 'off' ? 'off' : 'capture');
   const proxyUids = nums(c.proxyUid) ?? [facts.proxyUserUid ?? FALLBACK_UID];
   // istio-iptables: PROXY_GID defaults to the uid *string* (issue 6576), not the group's gid.
   const proxyGids = nums(c.proxyGid) ?? proxyUids;
@@ -81,8 +88,9 @@ export function optionsFromConfig(config: Pick<Config, 'capture'>, facts: HostFa
     excludeCidrs: c.serviceExcludeCidr,
     outboundPorts: c.outboundPorts,
     localOutboundPortsExclude: c.localOutboundPortsExclude,
-    dnsCapture: c.dnsCapture && dnsProxy,
+    dnsCapture: c.dnsCapture && dnsMode === 'capture',
     dnsServers: facts.dnsServers.filter((s) => isIP(s) !== 0),
+    ...(facts.vmletUid === undefined || proxyUids.includes(facts.vmletUid) ? {} : { dnsProxyUid: facts.vmletUid }),
     proxyUids,
     proxyGids,
     ipv6,
@@ -90,6 +98,7 @@ export function optionsFromConfig(config: Pick<Config, 'capture'>, facts: HostFa
     metadataExempt: c.metadataExempt,
     istiod: c.istiodExempt ? facts.istiod : [],
     ...DEFAULTS,
+    dnsPort: config.dns?.port || DEFAULTS.dnsPort,
   };
 }
 

@@ -97,7 +97,13 @@ export function buildFamilyRules(o: CaptureOptions, family: Family): FamilyRules
   for (const e of o.istiod.filter((x) => familyOf(x.ip) === family)) {
     nat.add('ISTIO_OUTPUT', `-d ${canonicalCidr(e.ip)} ${tcpPort(e.port)} -m owner --uid-owner 0 -j RETURN`);
   }
+  const upstreamPorts = `${o.dnsUpstreamPorts.first}:${o.dnsUpstreamPorts.last}`;
   if (dns && servers.length > 0) {
+    // vmlet (root) is not a proxy uid: its upstream queries leave from dnsUpstreamPorts and are
+    // never redirected back to its own DNS proxy.
+    if (o.dnsProxyUid !== undefined) {
+      for (const proto of ['udp', 'tcp'] as const) nat.add('ISTIO_OUTPUT', `-p ${proto} -m ${proto} --sport ${upstreamPorts} -m owner --uid-owner ${o.dnsProxyUid} -j RETURN`);
+    }
     nat.add('ISTIO_OUTPUT', '-j ISTIO_OUTPUT_DNS');
     for (const s of servers) {
       nat.add('ISTIO_OUTPUT_DNS', `-d ${s} ${tcpPort(53)} -j REDIRECT --to-ports ${o.dnsPort}`);
@@ -118,6 +124,13 @@ export function buildFamilyRules(o: CaptureOptions, family: Family): FamilyRules
     for (const [kind, id] of owners) {
       raw.add('ISTIO_OUTPUT_DNS', `-p udp -m udp --dport 53 -m owner --${kind}-owner ${id} -j CT --zone 1`);
       raw.add('ISTIO_OUTPUT_DNS', `-p udp -m udp --sport ${o.dnsPort} -m owner --${kind}-owner ${id} -j CT --zone 2`);
+    }
+    // The same conntrack zones for vmlet's DNS proxy as for a proxy uid's: its upstream queries
+    // in zone 1 (their answers come back in zone 1), its answers to applications in zone 2 (the
+    // zone of their redirected queries, so the answer is un-NATed to the nameserver's address).
+    if (o.dnsProxyUid !== undefined) {
+      raw.add('ISTIO_OUTPUT_DNS', `-p udp -m udp --sport ${upstreamPorts} --dport 53 -m owner --uid-owner ${o.dnsProxyUid} -j CT --zone 1`);
+      raw.add('ISTIO_OUTPUT_DNS', `-p udp -m udp --sport ${o.dnsPort} -m owner --uid-owner ${o.dnsProxyUid} -j CT --zone 2`);
     }
     raw.add('PREROUTING', '-j ISTIO_INBOUND');
     for (const s of servers) {

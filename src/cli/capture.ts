@@ -28,8 +28,9 @@ async function runCapture(sub: Sub, argv: readonly string[], io: CliIo): Promise
   const { loadConfigOrThrow } = await import('../config/index.js');
   const cap = await import('../capture/index.js');
   const config = loadConfigOrThrow(loadInputFrom(args.common, io.env)).config;
-  const options = cap.optionsFromConfig(config, await cap.readHostFacts(config));
-  if (cap.dnsCaptureSkipped(config)) io.stderr.write('note: DNS capture is asked for (ISTIO_META_DNS_CAPTURE) but vmlet has no DNS proxy on 15053 yet; DNS is not captured\n');
+  const facts = await cap.readHostFacts(config);
+  const options = cap.optionsFromConfig(config, facts);
+  if (config.capture.dnsCapture && !options.dnsCapture) io.stderr.write(`note: DNS capture is asked for (ISTIO_META_DNS_CAPTURE) but the DNS mode is ${facts.dnsMode}: port 53 is not redirected\n`);
   if (sub === 'plan') {
     io.stdout.write(cap.planText(options));
     return EXIT_OK;

@@ -85,7 +85,7 @@ export class DnsServer {
     s.setTimeout(this.opts.idleMs ?? DEFAULT_IDLE_MS, () => s.destroy());
     s.on('error', () => undefined);
     s.on('close', () => this.conns.delete(s));
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     s.on('data', (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {

@@ -45,5 +45,5 @@ export function tcpAsk(port: number, qs: Q[], host = '127.0.0.1', timeoutMs = 80
 }
 
 export const rcodeOf = (m: dnsPacket.DecodedPacket) => (m as unknown as { rcode: string }).rcode;
-export const ips = (m: dnsPacket.DecodedPacket) => (m.answers ?? []).filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => a.data as string).sort();
+export const ips = (m: dnsPacket.DecodedPacket) => (m.answers ?? []).filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => (a as { data: string }).data).sort();
 export const hasOpt = (m: dnsPacket.DecodedPacket) => (m.additionals ?? []).some((a) => a.type === 'OPT');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dnsCaptureSkipped, optionsFromConfig, type HostFacts } from '../../../src/capture/options.js';
+import { optionsFromConfig, type HostFacts } from '../../../src/capture/options.js';
 import { buildPlan } from '../../../src/capture/rules.js';
 import { testConfig } from '../../helpers/test-config.js';
 
@@ -7,7 +7,7 @@ const facts: HostFacts = { proxyUserUid: 998, dnsServers: ['127.0.0.53'], hasGlo
 
 describe('capture options from cluster.env and config', () => {
   it('reads the istioctl cluster.env keys (inbound ports, excludes, service CIDR, DNS capture)', () => {
-    const o = optionsFromConfig(testConfig(), facts, true);
+    const o = optionsFromConfig(testConfig(), { ...facts, dnsMode: 'capture' });
     expect(o.inboundPorts).toEqual([8080]);
     expect(o.localExcludePorts).toEqual([22, 15090, 15021, 15020]);
     expect(o.serviceCidrs).toBe('*');
@@ -15,11 +15,24 @@ describe('capture options from cluster.env and config', () => {
     expect(o.dnsServers).toEqual(['127.0.0.53']);
   });
 
-  it('leaves DNS capture out while no DNS proxy answers on 15053, and says so', () => {
-    expect(optionsFromConfig(testConfig(), facts, false).dnsCapture).toBe(false);
-    expect(dnsCaptureSkipped(testConfig(), false)).toBe(true);
-    expect(dnsCaptureSkipped(testConfig({ capture: { dnsCapture: false } }), false)).toBe(false);
-    expect(dnsCaptureSkipped(testConfig(), true)).toBe(false);
+  it('installs DNS capture only in DNS mode capture, and exempts vmlet\'s own uid for its DNS proxy', () => {
+    expect(optionsFromConfig(testConfig(), { ...facts, dnsMode: 'resolved' }).dnsCapture).toBe(false);
+    expect(optionsFromConfig(testConfig(), { ...facts, dnsMode: 'off' }).dnsCapture).toBe(false);
+    expect(optionsFromConfig(testConfig({ capture: { dnsCapture: false } }), { ...facts, dnsMode: 'capture' }).dnsCapture).toBe(false);
+    const o = optionsFromConfig(testConfig(), { ...facts, dnsMode: 'capture', vmletUid: 0 });
+    expect(o.dnsProxyUid).toBe(0);
+    expect(optionsFromConfig(testConfig(), { ...facts, dnsMode: 'capture', vmletUid: 998 }).dnsProxyUid).toBeUndefined();
+    const nat = buildPlan(o).v4.nat.rules.map((r) => `${r.chain} ${r.spec}`);
+    const exempt = nat.indexOf('ISTIO_OUTPUT -p udp -m udp --sport 15060:15075 -m owner --uid-owner 0 -j RETURN');
+    expect(exempt).toBeGreaterThan(-1);
+    expect(nat).toContain('ISTIO_OUTPUT -p tcp -m tcp --sport 15060:15075 -m owner --uid-owner 0 -j RETURN');
+    expect(exempt).toBeLessThan(nat.indexOf('ISTIO_OUTPUT -j ISTIO_OUTPUT_DNS'));
+    expect(buildPlan(o).v4.raw.rules.map((r) => r.spec)).toContain('-p udp -m udp --sport 15053 -m owner --uid-owner 0 -j CT --zone 2');
+  });
+
+  it('redirects to dns.port', () => {
+    const o = optionsFromConfig(testConfig({ dns: { port: 5454 } }), { ...facts, dnsMode: 'capture' });
+    expect(buildPlan(o).v4.nat.rules.some((r) => r.spec.endsWith('--to-ports 5454'))).toBe(true);
   });
 
   it("uses the proxy user's uid, and that number as gid (istio-iptables' PROXY_GID default)", () => {
