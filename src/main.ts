@@ -19,6 +19,7 @@ import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import { captureSwitchedOff } from './capture/switched-off.js';
+import { decideDnsMode, readResolverHost } from './dns/mode.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { failureLine } from './lifecycle/exit.js';
@@ -118,10 +119,15 @@ export async function main(opts: MainOptions): Promise<number> {
     reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { levels.setLevel(next.general.logLevel as string); return 'applied'; } },
   });
 
-  // ── Phase 2: capture (iptables rules applied atomically; removal on stop by policy). First,
-  //    as istio-start.sh runs istio-iptables before pilot-agent: identity's first CSR waits for
-  //    the first apply (capture.settled), so the rules never land in the middle of it.
-  const capture = captureSwitchedOff(deps) ?? (await import('./capture/index.js')).createCapture(deps);
+  // ── Phase 2: DNS proxy, then capture (iptables rules applied atomically; removal on stop by
+  //    policy). The DNS proxy listens first, so capture never redirects port 53 to a closed port;
+  //    capture redirects DNS only in DNS mode capture. Capture comes before identity, as
+  //    istio-start.sh runs istio-iptables before pilot-agent: identity's first CSR waits for the
+  //    first apply (capture.settled), so the rules never land in the middle of it.
+  const dnsDecision = decideDnsMode(config, config.capture.dnsCapture ? await readResolverHost() : { stubInResolvConf: false, resolvedRunning: false });
+  const dns = dnsDecision.mode === 'off' ? undefined : await (await import('./dns/index.js')).createDns(deps, dnsDecision);
+  if (dns) runtime.mount(dns);
+  const capture = captureSwitchedOff(deps) ?? (await import('./capture/index.js')).createCapture(deps, { dnsMode: dnsDecision.mode });
   runtime.mount(capture);
 
   // ── Phase 3: identity (token → CSR → istiod CA → cert store, rotator).
@@ -147,7 +153,7 @@ export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 5: xDS proxy and health (probes AND Envoy readiness, reported to istiod on the stream).
   const envoyUser = !envoyModule || config.envoy.runAsUser === '' ? undefined : (await import('./envoy/user.js')).envoyCredentials(config.envoy.runAsUser);
   if (xdsModule && node && identity && config.xds.enabled) {
-    const xds = xdsModule.createXds(deps, { connector: identity.connector, node, ...(envoyUser ? { socketOwner: envoyUser } : {}) });
+    const xds = xdsModule.createXds(deps, { connector: identity.connector, node, ...(envoyUser ? { socketOwner: envoyUser } : {}), ...(dns ? { onNameTable: dns.acceptTable } : {}) });
     runtime.mount(xds);
     const { createHealth } = await import('./health/index.js');
     runtime.mount(createHealth(deps, { sink: xds.proxy, instanceIps: xdsModule.instanceIpsOf(node), ...(sidecar ? { envoy: sidecar.readiness } : {}) }));

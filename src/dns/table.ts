@@ -87,18 +87,9 @@ export class MeshTable {
     return { found: true, host: this.hosts[row] as string, addresses: (type === 'A' ? this.v4[row] : this.v6[row]) ?? [] };
   }
 
-  /**
-   * Routing domains for a host resolver (resolved mode): the cluster domain (`cluster.local`)
-   * and every table host outside it; `*.example.com` gives `example.com`.
-   */
-  routingDomains(): string[] {
-    const cluster = this.domainRest;
-    const out = new Set<string>(cluster === '' ? [] : [cluster]);
-    for (const h of this.hosts) {
-      const d = h.startsWith('*.') ? h.slice(2) : h;
-      if (cluster === '' || (d !== cluster && !d.endsWith(`.${cluster}`))) out.add(d);
-    }
-    return [...out].sort();
+  /** The table's hosts (normalized; wildcards as `*.example.com`), for resolved mode's routing domains. */
+  hostNames(): readonly string[] {
+    return this.hosts;
   }
 
   private add(host: string, info: NameInfo): void {

@@ -103,7 +103,8 @@ export class StatusServer implements Component {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'use GET\n');
     const { center } = this.opts;
     switch (path) {
@@ -125,7 +126,10 @@ export class StatusServer implements Component {
         return sendJson(res, center.events.history());
       default: {
         const view = path.startsWith('/debug/') ? center.views.get(path.slice('/debug/'.length)) : undefined;
-        if (view) return sendJson(res, view());
+        if (view) {
+          Promise.resolve().then(() => view(url.searchParams)).then((v) => sendJson(res, v), (err: unknown) => send(res, 500, `${(err as Error).message}\n`));
+          return;
+        }
         return send(res, 404, `not found: try /healthz/ready, /healthz/live, /metrics, /status, /debug/config, /history, ${[...center.views.keys()].map((k) => `/debug/${k}, `).join('')}/events\n`);
       }
     }

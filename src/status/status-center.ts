@@ -46,9 +46,9 @@ export class StatusCenter implements StatusBoard {
   }
 
   /** Views a capability publishes at /debug/<name> (the status server reads them on request). */
-  readonly views = new Map<string, () => unknown>();
+  readonly views = new Map<string, (query: URLSearchParams) => unknown>();
 
-  expose(name: string, read: () => unknown): void {
+  expose(name: string, read: (query: URLSearchParams) => unknown): void {
     this.views.set(name, read);
   }
 

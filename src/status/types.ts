@@ -26,8 +26,11 @@ export type ComponentState = 'starting' | 'ok' | 'off' | 'degraded' | 'failed' |
 export interface StatusBoard {
   /** One human line per component, e.g. identity: ok "spiffe://cluster.local/ns/a/sa/b, expires in 23h". */
   set(component: string, state: ComponentState, detail: string): void;
-  /** Serves `read()` as JSON at /debug/<name> on the status server (e.g. the xDS view). */
-  expose?(name: string, read: () => unknown): void;
+  /**
+   * Serves `read(query)` as JSON at /debug/<name> on the status server (e.g. the xDS view);
+   * `query` is the request's search parameters, a promise is awaited.
+   */
+  expose?(name: string, read: (query: URLSearchParams) => unknown): void;
 }
 
 export interface Events {

@@ -27,6 +27,8 @@ export interface XdsOptions {
   readonly node: NodeInfo;
   /** Unix owner for the socket (Envoy's user), when Envoy runs as another user. */
   readonly socketOwner?: { uid: number; gid: number };
+  /** DNS on: each NameTable istiod sends goes here (the DNS capability's acceptTable); NDS is requested. */
+  readonly onNameTable?: (table: Uint8Array) => void;
 }
 
 export interface Xds extends Capability {
@@ -63,6 +65,7 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
     connector: opts.connector,
     logger,
     ...(opts.socketOwner ? { socketOwner: opts.socketOwner } : {}),
+    ...(opts.onNameTable ? { onNameTable: opts.onNameTable } : {}),
     events: {
       connected: (flavor) => {
         streams.inc({ flavor });

@@ -17,7 +17,7 @@ import { ClientCall } from '../grpc/client.js';
 import type { Metadata } from '../grpc/metadata.js';
 import { Status, statusName } from '../grpc/status.js';
 import { XdsSyncView, type Answer } from './sync-view.js';
-import { consumedByAgent, encodeAck, encodeHealth, forwardsToEnvoy, requestHead, responseHead, TYPE, type XdsFlavor } from './wire.js';
+import { consumedByAgent, encodeAck, encodeHealth, encodeSubscribe, forwardsToEnvoy, requestHead, resourceValue, responseHead, TYPE, type ResponseHead, type XdsFlavor } from './wire.js';
 
 const passthrough = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
 const BASE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
@@ -49,6 +49,11 @@ export interface XdsProxyOptions {
   readonly events?: Partial<ProxyEvents>;
   /** Unix user and group that may connect (Envoy's); undefined leaves the default owner. */
   readonly socketOwner?: { uid: number; gid: number };
+  /**
+   * When DNS is on: receives each NameTable istiod sends (the message bytes); the proxy then asks
+   * istiod for NDS on every stream, after Envoy's first LDS request. A throw NACKs the response.
+   */
+  readonly onNameTable?: (table: Uint8Array) => void;
 }
 
 interface Link {
@@ -139,8 +144,9 @@ export class XdsProxy {
           if (head.resources === 0) return;
           // A copy: the view would keep the whole socket read buffer it points into alive.
           if (head.typeUrl === TYPE.nameTable && head.firstResource) this.nameTable = Buffer.from(head.firstResource);
-          link.up.write(encodeAck(flavor, head));
-          this.view.answered(head.typeUrl, head.nonce, head.version, undefined, 'vmlet');
+          const error = this.consume(flavor, head);
+          link.up.write(encodeAck(flavor, head, error));
+          this.view.answered(head.typeUrl, head.nonce, head.version, error, 'vmlet');
           return;
         }
         if (!forwardsToEnvoy(head.typeUrl)) {
@@ -176,11 +182,27 @@ export class XdsProxy {
       // Agent-originated requests go right after Envoy's first LDS request, never first.
       if (!link.sawListener && req.typeUrl === TYPE.listener) {
         link.sawListener = true;
+        // The agent's own requests, in pilot-agent's order: NDS (DNS on), then the health report.
+        if (this.opts.onNameTable) link.up.write(encodeSubscribe(flavor, TYPE.nameTable));
         if (this.health) this.sendHealth(link);
       }
     });
     down.on('end', () => { if (!link.closed) link.up.end(); });
     down.on('gone', () => this.endLink(link));
+  }
+
+  /** Applies a response vmlet consumes; the NACK detail, or undefined to ACK. */
+  private consume(flavor: XdsFlavor, head: ResponseHead): string | undefined {
+    if (head.typeUrl !== TYPE.nameTable || !this.opts.onNameTable || !head.firstResource) return undefined;
+    try {
+      const table = resourceValue(flavor, head.firstResource);
+      if (table === undefined) throw new Error('the NameTable resource is empty');
+      this.opts.onNameTable(Buffer.from(table));
+      return undefined;
+    } catch (err) {
+      this.opts.logger.error({ err }, `NACKing istiod's name table: ${(err as Error).message}`);
+      return (err as Error).message;
+    }
   }
 
   private answered(typeUrl: string, nonce: string, version: string, error: string | undefined): void {

@@ -134,6 +134,34 @@ function writeStatus(w: protobuf.Writer, field: number, code: number, message: s
   w.uint32((field << 3) | 2).fork().uint32((1 << 3) | 0).int32(code).uint32((2 << 3) | 2).string(message).ldelim();
 }
 
+/** The agent's own request for a type (NDS): only type_url; istiod has the node from Envoy's first request. */
+export function encodeSubscribe(flavor: XdsFlavor, typeUrl: string): Buffer {
+  const w = protobuf.Writer.create();
+  w.uint32((FIELDS[flavor].reqTypeUrl << 3) | 2).string(typeUrl);
+  return Buffer.from(w.finish());
+}
+
+/**
+ * The message inside a response's first resource: SotW resources are `Any` (value = field 2);
+ * delta resources are `Resource` whose field 2 is that `Any`. undefined when absent.
+ */
+export function resourceValue(flavor: XdsFlavor, resource: Uint8Array): Uint8Array | undefined {
+  const any = flavor === 'delta' ? field2(resource) : resource;
+  return any === undefined ? undefined : field2(any) ?? new Uint8Array(0);
+}
+
+function field2(buf: Uint8Array): Uint8Array | undefined {
+  let out: Uint8Array | undefined;
+  scan(buf, (field, reader, wt) => {
+    if (field === 2 && wt === 2 && out === undefined) {
+      out = reader.bytes();
+      return true;
+    }
+    return false;
+  });
+  return out;
+}
+
 /** Forwarding rule (§3.3): only Envoy's own types and Workload reach Envoy. */
 export function forwardsToEnvoy(typeUrl: string): boolean {
   return typeUrl.startsWith('type.googleapis.com/envoy.') || typeUrl === TYPE.workload;

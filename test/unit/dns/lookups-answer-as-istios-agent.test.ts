@@ -92,8 +92,9 @@ describe('mesh table lookups', () => {
     expect(a('nosuch').found).toBe(false);
   });
 
-  it('counts the table hosts and lists routing domains for resolved mode', () => {
+  it('counts the table hosts and lists the usable ones for resolved mode', () => {
     expect(table.size).toBe(10);
-    expect(table.routingDomains()).toEqual(['cluster.local', 'db.example.com', 'exact.wild.example.org', 'remote.bookinfo.svc.other.domain', 'wild.example.org']);
+    expect([...table.hostNames()].sort()).toEqual(['*.wild.example.org', 'db.example.com', 'exact.wild.example.org', 'headless.bookinfo.svc.cluster.local',
+      'ratings.other.svc.cluster.local', 'remote.bookinfo.svc.other.domain', 'reviews.bookinfo.svc.cluster.local', 'v6only.bookinfo.svc.cluster.local']);
   });
 });
