@@ -73,7 +73,7 @@ describe('NDS through the xDS proxy', () => {
     const n = streams.length;
     const { stream, got } = open('StreamAggregatedResources');
     stream.write(enc(Req, { node: { id: 'sidecar~10.0.0.5~vm.bookinfo~bookinfo.svc.cluster.local' }, type_url: CDS }));
-    const up = await waitFor(() => streams[n]?.got.length === 1 && streams[n], { what: 'first request upstream' });
+    const up = (await waitFor(() => streams[n]?.got.length === 1 && streams[n], { what: 'first request upstream' })) as Stream;
     stream.write(enc(Req, { type_url: CDS, response_nonce: 'x' }));
     await waitFor(() => up.got.length === 2, { what: 'second CDS' });
     stream.write(enc(Req, { type_url: TYPE.listener }));
@@ -103,7 +103,7 @@ describe('NDS through the xDS proxy', () => {
     const before = tables.length;
     const { stream, got } = open('DeltaAggregatedResources');
     stream.write(enc(DReq, { node: { id: 'sidecar~10.0.0.5~vm.bookinfo~bookinfo.svc.cluster.local' }, type_url: TYPE.listener }));
-    const up = await waitFor(() => streams[n]?.got.length === 2 && streams[n], { what: 'LDS then NDS' });
+    const up = (await waitFor(() => streams[n]?.got.length === 2 && streams[n], { what: 'LDS then NDS' })) as Stream;
     expect(dec(DReq, up.got[1]!)).toEqual({ type_url: TYPE.nameTable });
     up.call.write(enc(DResp, { type_url: TYPE.nameTable, nonce: 'd1', system_version_info: 's', resources: [{ name: 'nametable', version: '1', resource: { type_url: TYPE.nameTable, value: Buffer.from(TABLE) } }] }));
     await waitFor(() => up.got.length === 3, { what: 'delta ACK' });
