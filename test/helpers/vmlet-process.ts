@@ -51,6 +51,9 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
       // Likewise no Envoy (tests that want one pass the fake's path) and no xDS socket under /etc.
       VMLET_ENVOY_ENABLED: 'false',
       VMLET_XDS_ENABLED: 'false',
+      // The fixture's cluster.env asks for DNS capture (as istioctl writes it): no DNS proxy on
+      // the host's 127.0.0.1:15053 unless a test asks for one (on a port of its own).
+      VMLET_DNS_MODE: 'off',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
