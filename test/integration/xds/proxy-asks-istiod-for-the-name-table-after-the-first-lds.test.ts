@@ -43,9 +43,8 @@ beforeAll(async () => {
   server.addService(ADS_SERVICE as unknown as grpc.ServiceDefinition, { StreamAggregatedResources: handler, DeltaAggregatedResources: handler });
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   const connector: IstiodConnector = {
-    client: (ctor) => new ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
     session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
-    metadata: async () => new grpc.Metadata(),
+    metadata: async () => ({}),
   };
   tmp = makeTmpDir('xds-nds');
   proxy = new XdsProxy({
