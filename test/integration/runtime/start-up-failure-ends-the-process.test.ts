@@ -137,7 +137,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
       expect(listensInNs(port)).toBe(false);
     });
 
-    it('identity: an expired token at start exits 2 before anything starts (the pre-flight vmlet validate shares): no rules, no Envoy, nothing listens', async () => {
+    it('identity: an expired token exits 2 at start, before anything starts (the pre-flight vmlet validate shares): no rules, no Envoy, nothing listens', async () => {
       const dir = tmp.join('identity-preflight-case');
       const record = join(dir, 'envoy.rec');
       const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa', expSeconds: -7200 });
