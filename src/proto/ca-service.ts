@@ -1,54 +1,15 @@
 /**
- * Istio's CA service (istio.v1.auth.IstioCertificateService), embedded: the bundle cannot read
- * .proto files at run time. Field numbers from Istio's security/v1alpha1/ca.proto:
+ * Istio's CA service (istio.v1.auth.IstioCertificateService, proto/istio/ca.proto): its one
+ * method's path and the request and response, encoded by the static protobufjs code generated
+ * from that file. Field numbers from Istio's security/v1alpha1/ca.proto:
  *   IstioCertificateRequest  { csr = 1 (string); validity_duration = 3 (int64 seconds);
  *                              metadata = 4 (google.protobuf.Struct) }   field 2 is never sent.
  *   IstioCertificateResponse { cert_chain = 1 (repeated string) }
- * Only the parts of google.protobuf.Struct/Value vmlet uses are declared (string values); other
- * Value kinds are skipped as unknown fields on decode.
+ * Only string values of the metadata Struct are read; other kinds are skipped.
  */
-import protobuf from 'protobufjs/light.js';
+import { istio } from './generated/messages.js';
 
-const root = protobuf.Root.fromJSON(({
-  nested: {
-    google: {
-      nested: {
-        protobuf: {
-          nested: {
-            Struct: { fields: { fields: { keyType: 'string', type: 'Value', id: 1 } } },
-            Value: {
-              oneofs: { kind: { oneof: ['numberValue', 'stringValue', 'boolValue'] } },
-              fields: { numberValue: { type: 'double', id: 2 }, stringValue: { type: 'string', id: 3 }, boolValue: { type: 'bool', id: 4 } },
-            },
-          },
-        },
-      },
-    },
-    istio: {
-      nested: {
-        v1: {
-          nested: {
-            auth: {
-              nested: {
-                IstioCertificateRequest: {
-                  fields: {
-                    csr: { type: 'string', id: 1 },
-                    validityDuration: { type: 'int64', id: 3 },
-                    metadata: { type: 'google.protobuf.Struct', id: 4 },
-                  },
-                },
-                IstioCertificateResponse: { fields: { certChain: { rule: 'repeated', type: 'string', id: 1 } } },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-}) as unknown as protobuf.INamespace);
-
-const RequestType = root.lookupType('istio.v1.auth.IstioCertificateRequest');
-const ResponseType = root.lookupType('istio.v1.auth.IstioCertificateResponse');
+const { IstioCertificateRequest: Request, IstioCertificateResponse: Response } = istio.v1.auth;
 
 export const CA_SERVICE_NAME = 'istio.v1.auth.IstioCertificateService';
 export const CREATE_CERTIFICATE_PATH = `/${CA_SERVICE_NAME}/CreateCertificate`;
@@ -68,26 +29,21 @@ export interface CertificateResponse {
 export function encodeRequest(req: CertificateRequest): Buffer {
   const fields: Record<string, { stringValue: string }> = {};
   for (const [k, v] of Object.entries(req.metadata)) fields[k] = { stringValue: v };
-  const msg = RequestType.fromObject({ csr: req.csr, validityDuration: String(Math.trunc(req.validityDuration)), metadata: { fields } });
-  return Buffer.from(RequestType.encode(msg).finish());
+  return Buffer.from(Request.encode({ csr: req.csr, validity_duration: Math.trunc(req.validityDuration), metadata: { fields } }).finish());
 }
 
 export function decodeRequest(buf: Buffer): CertificateRequest {
-  const o = RequestType.toObject(RequestType.decode(buf), { longs: Number, defaults: true }) as {
-    csr: string;
-    validityDuration: number;
-    metadata?: { fields?: Record<string, { stringValue?: string }> };
-  };
+  const m = Request.decode(buf);
   const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o.metadata?.fields ?? {})) if (typeof v.stringValue === 'string') metadata[k] = v.stringValue;
-  return { csr: o.csr, validityDuration: o.validityDuration, metadata };
+  for (const [k, v] of Object.entries(m.metadata?.fields ?? {})) if (typeof v.stringValue === 'string') metadata[k] = v.stringValue;
+  // int64 is a Long when the `long` package is reachable, else a number.
+  return { csr: m.csr ?? '', validityDuration: Number(m.validity_duration?.toString() ?? 0), metadata };
 }
 
 export function encodeResponse(res: CertificateResponse): Buffer {
-  return Buffer.from(ResponseType.encode(ResponseType.fromObject({ certChain: [...res.certChain] })).finish());
+  return Buffer.from(Response.encode({ cert_chain: [...res.certChain] }).finish());
 }
 
 export function decodeResponse(buf: Buffer): CertificateResponse {
-  const o = ResponseType.toObject(ResponseType.decode(buf), { defaults: true }) as { certChain: string[] };
-  return { certChain: o.certChain };
+  return { certChain: Response.decode(buf).cert_chain ?? [] };
 }

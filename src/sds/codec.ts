@@ -4,8 +4,11 @@
  * certificates as tls_certificate{certificate_chain, private_key} and roots as
  * validation_context{trusted_ca}, all as inline_bytes.
  */
-import type protobuf from 'protobufjs/light.js';
-import { SECRET_TYPE_URL, sdsRoot } from '../proto/sds-descriptor.js';
+import { envoy } from '../proto/generated/messages.js';
+import { SECRET_TYPE_URL } from '../proto/sds-descriptor.js';
+
+const { DiscoveryRequest: Req, DiscoveryResponse: Res } = envoy.service.discovery.v3;
+const { Secret } = envoy.extensions.transport_sockets.tls.v3;
 
 export interface DiscoveryRequest {
   readonly versionInfo: string;
@@ -22,22 +25,8 @@ export type SecretContent =
   | { readonly kind: 'certificate'; readonly certChainPem: string; readonly keyPem: string }
   | { readonly kind: 'root'; readonly rootPem: string };
 
-let types: { req: protobuf.Type; res: protobuf.Type; secret: protobuf.Type } | undefined;
-function t() {
-  const root = sdsRoot();
-  types ??= {
-    req: root.lookupType('envoy.service.discovery.v3.DiscoveryRequest'),
-    res: root.lookupType('envoy.service.discovery.v3.DiscoveryResponse'),
-    secret: root.lookupType('envoy.extensions.transport_sockets.tls.v3.Secret'),
-  };
-  return types;
-}
-
 export function decodeRequest(bytes: Uint8Array): DiscoveryRequest {
-  const m = t().req.decode(bytes) as unknown as {
-    version_info?: string; node?: { id?: string }; resource_names?: string[]; type_url?: string; response_nonce?: string;
-    error_detail?: { code?: number; message?: string };
-  };
+  const m = Req.decode(bytes);
   return {
     versionInfo: m.version_info ?? '',
     nodeId: m.node?.id || undefined,
@@ -50,14 +39,14 @@ export function decodeRequest(bytes: Uint8Array): DiscoveryRequest {
 
 /** For tests and the fake Envoy: the request Envoy would send. */
 export function encodeRequest(r: Partial<DiscoveryRequest>): Uint8Array {
-  return t().req.encode(t().req.create({
+  return Req.encode({
     version_info: r.versionInfo ?? '',
     ...(r.nodeId !== undefined ? { node: { id: r.nodeId } } : {}),
     resource_names: [...(r.resourceNames ?? [])],
     type_url: r.typeUrl ?? SECRET_TYPE_URL,
     response_nonce: r.responseNonce ?? '',
     ...(r.errorDetail ? { error_detail: r.errorDetail } : {}),
-  })).finish();
+  }).finish();
 }
 
 function inline(text: string) {
@@ -68,16 +57,16 @@ export function encodeSecret(name: string, content: SecretContent): Uint8Array {
   const body = content.kind === 'certificate'
     ? { name, tls_certificate: { certificate_chain: inline(content.certChainPem), private_key: inline(content.keyPem) } }
     : { name, validation_context: { trusted_ca: inline(content.rootPem) } };
-  return t().secret.encode(t().secret.create(body)).finish();
+  return Secret.encode(body).finish();
 }
 
 export function encodeResponse(versionInfo: string, nonce: string, secrets: readonly Uint8Array[]): Uint8Array {
-  return t().res.encode(t().res.create({
+  return Res.encode({
     version_info: versionInfo,
     type_url: SECRET_TYPE_URL,
     nonce,
     resources: secrets.map((value) => ({ type_url: SECRET_TYPE_URL, value })),
-  })).finish();
+  }).finish();
 }
 
 export interface DecodedSecret {
@@ -89,18 +78,14 @@ export interface DecodedSecret {
 
 /** For tests and the fake Envoy: a response's version, nonce and secrets. */
 export function decodeResponse(bytes: Uint8Array): { versionInfo: string; nonce: string; typeUrl: string; secrets: DecodedSecret[] } {
-  const m = t().res.decode(bytes) as unknown as { version_info?: string; nonce?: string; type_url?: string; resources?: { type_url: string; value: Uint8Array }[] };
+  const m = Res.decode(bytes);
   const secrets = (m.resources ?? []).map((any) => {
-    const s = t().secret.decode(any.value) as unknown as {
-      name: string;
-      tls_certificate?: { certificate_chain?: { inline_bytes?: Uint8Array }; private_key?: { inline_bytes?: Uint8Array } };
-      validation_context?: { trusted_ca?: { inline_bytes?: Uint8Array } };
-    };
-    const text = (b?: Uint8Array) => (b ? Buffer.from(b).toString('utf8') : undefined);
+    const s = Secret.decode(any.value ?? new Uint8Array());
+    const text = (b?: Uint8Array | null) => (b ? Buffer.from(b).toString('utf8') : undefined);
     const cert = text(s.tls_certificate?.certificate_chain?.inline_bytes);
     const key = text(s.tls_certificate?.private_key?.inline_bytes);
     const root = text(s.validation_context?.trusted_ca?.inline_bytes);
-    return { name: s.name, ...(cert ? { certChainPem: cert } : {}), ...(key ? { keyPem: key } : {}), ...(root ? { rootPem: root } : {}) };
+    return { name: s.name ?? '', ...(cert ? { certChainPem: cert } : {}), ...(key ? { keyPem: key } : {}), ...(root ? { rootPem: root } : {}) };
   });
   return { versionInfo: m.version_info ?? '', nonce: m.nonce ?? '', typeUrl: m.type_url ?? '', secrets };
 }

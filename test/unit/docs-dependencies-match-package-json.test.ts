@@ -19,7 +19,7 @@ const SRC = new URL('../../src', import.meta.url).pathname;
 /** The npm packages src/ imports (static, dynamic, side-effect imports and require), by package name. */
 function packagesImportedBySrc(): Set<string> {
   const found = new Set<string>();
-  const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => /\.[cm]?ts$/.test(f));
+  const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => /\.[cm]?[jt]s$/.test(f) && !f.endsWith('.d.ts'));
   for (const file of files) {
     const text = readFileSync(join(SRC, file), 'utf8');
     const statics = text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm);
