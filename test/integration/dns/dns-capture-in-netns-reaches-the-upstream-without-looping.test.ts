@@ -118,7 +118,7 @@ describe.skipIf(!ok)('DNS capture in a netns', () => {
     const before = seen.length;
     expect(ask('example.com', 'udp')).toMatchObject({ rcode: 'NOERROR', answers: ['93.184.216.34'], aa: false });
     expect(ask('example.com', 'tcp')).toMatchObject({ rcode: 'NOERROR', answers: ['93.184.216.34'] });
-    const mine = await waitFor(() => { const m = seen.slice(before).filter((s) => s.name === 'example.com'); return m.length >= 2 && m; }, { what: 'both queries at the upstream' });
+    const mine = await waitFor(() => { const m = seen.slice(before).filter((s) => s.name === 'example.com'); return m.length >= 2 ? m : undefined; }, { what: 'both queries at the upstream' });
     expect(mine.map((s) => s.proto).sort()).toEqual(['tcp', 'udp']);
     for (const s of mine) expect(s.sport).toBeGreaterThanOrEqual(UPSTREAM_PORTS.first), expect(s.sport).toBeLessThanOrEqual(UPSTREAM_PORTS.last);
     expect(ask('nosuch.example', 'udp')).toMatchObject({ rcode: 'NXDOMAIN' });
@@ -140,7 +140,7 @@ describe.skipIf(!ok)('DNS capture in a netns', () => {
     const before = seen.length;
     expect(getent('example.com')).toBe('93.184.216.34');
     expect(getent('reviews')).toBe('not found');
-    const direct = await waitFor(() => { const d = seen.slice(before).filter((s) => s.name === 'example.com'); return d.length > 0 && d; }, { what: 'the direct query at the upstream' });
+    const direct = await waitFor(() => { const d = seen.slice(before).filter((s) => s.name === 'example.com'); return d.length > 0 ? d : undefined; }, { what: 'the direct query at the upstream' });
     expect(direct.every((s) => s.sport < UPSTREAM_PORTS.first || s.sport > UPSTREAM_PORTS.last)).toBe(true);
   }, 30_000);
 });
