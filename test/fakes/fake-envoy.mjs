@@ -55,7 +55,7 @@ if (env.FAKE_ENVOY_CRASH_AFTER_MS) {
 
 // ── signals
 process.on('SIGTERM', () => {
-  record({ event: 'signal', signal: 'SIGTERM' });
+  record({ event: 'signal', signal: 'SIGTERM', active });
   if (env.FAKE_ENVOY_IGNORE_SIGTERM !== '1') { record({ event: 'exit' }); process.exit(0); }
 });
 process.on('SIGINT', () => record({ event: 'signal', signal: 'SIGINT' }));

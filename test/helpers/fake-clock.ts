@@ -49,3 +49,50 @@ export class FakeClock implements Clock {
     this.t = end;
   }
 }
+
+/**
+ * Real time, but sleeps never end on their own: only their signal's abort ends them. `sleeps`
+ * records each requested delay, so a test waits for the event "the code under test is now waiting
+ * N ms" instead of sleeping beside it (certificates and tokens keep checking against real time).
+ */
+export class ParkedClock implements Clock {
+  readonly sleeps: number[] = [];
+
+  now(): number {
+    return Date.now();
+  }
+
+  monotonic(): number {
+    return Number(process.hrtime.bigint()) / 1e6;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise<void>((_resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }
+}
+
+/** The system clock, recording each requested sleep: a test reads what the code scheduled. */
+export class RecordingClock implements Clock {
+  readonly sleeps: number[] = [];
+  now(): number {
+    return Date.now();
+  }
+
+  monotonic(): number {
+    return Number(process.hrtime.bigint()) / 1e6;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => { clearTimeout(timer); reject(signal?.reason); };
+      const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -62,7 +62,9 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
     child,
     logs: [],
     stderr: '',
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1))),
+    // 'close', not 'exit': 'exit' can come before the last of stdout is read (a loaded machine),
+    // and tests read the log lines once it resolves.
+    exited: new Promise((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1))),
     async stop(graceMs = 3000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

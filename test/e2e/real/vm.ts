@@ -121,7 +121,8 @@ export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; ex
   createInterface({ input: child.stdout! }).on('line', (l) => { appendFileSync(logFile, `${l}\n`); try { logs.push(JSON.parse(l) as Record<string, unknown>); } catch { logs.push({ raw: l }); } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; appendFileSync(logFile, d); });
-  const exited = new Promise<number | string>((r) => child.once('exit', (c, s) => r(c ?? s ?? -1)));
+  // 'close': after the last log line is read ('exit' can come first).
+  const exited = new Promise<number | string>((r) => child.once('close', (c, s) => r(c ?? s ?? -1)));
   const commonArgs = ['--istio-dir', w.dir, '--config', join(ROOT, 'test', 'helpers', 'empty-config.yaml')];
   return {
     child, logs, state: o.state, exited,

@@ -86,8 +86,8 @@ const serve = (port, status) => net.createServer((s) => {
   const reply = () => { if (!s.destroyed) s.end('HTTP/1.1 ' + status + '\\r\\ncontent-length: 0\\r\\nconnection: close\\r\\n\\r\\n'); };
   s.once('data', reply); setTimeout(reply, 300).unref(); s.on('error', () => {});
 }).listen(port, '0.0.0.0');
-serve(${APP_PORT}, '200 OK'); serve(15006, '503 Captured');
-await new Promise((r) => setTimeout(r, 100));
+const listening = (srv) => new Promise((r) => srv.once('listening', r));
+await Promise.all([listening(serve(${APP_PORT}, '200 OK')), listening(serve(15006, '503 Captured'))]);
 const action = { kind: 'http', path: '/ready', port: ${APP_PORT}, scheme: 'http', headers: [] };
 const fromPassthrough = await runProbe(action, { defaultHost: ${JSON.stringify(VM_V4)}, httpSource: '127.0.0.6' }, 2000);
 const seenPassthrough = seen.splice(0);

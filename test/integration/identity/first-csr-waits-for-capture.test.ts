@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
+import { ParkedClock } from '../../helpers/fake-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { runIdentity } from './harness.js';
 
@@ -23,9 +24,12 @@ describe('the first certificate request and capture', { timeout: 20_000 }, () =>
   it('sends no CSR until capture has settled, then one', async () => {
     let settle!: () => void;
     const settled = new Promise<void>((r) => { settle = r; });
-    const run = runIdentity(tmp.join('istio'), { 'identity.storeDir': tmp.join('store') }, { beforeFirstCall: settled });
+    // Sleeps end only on abort: the capture wait's 10 s bound cannot pass by while the test looks.
+    const clock = new ParkedClock();
+    const run = runIdentity(tmp.join('istio'), { 'identity.storeDir': tmp.join('store') }, { beforeFirstCall: settled, clock });
     try {
-      await new Promise((r) => setTimeout(r, 800));
+      // The event: identity is parked on the capture wait (its bounded sleep has begun), no CSR sent.
+      await waitFor(() => clock.sleeps.includes(10_000), { what: 'identity waiting for capture' });
       expect(sim.calls).toHaveLength(0);
       settle();
       await waitFor(() => run.identity.source.current(), { what: 'first certificate', timeoutMs: 10_000 });
@@ -36,10 +40,12 @@ describe('the first certificate request and capture', { timeout: 20_000 }, () =>
   });
 
   it('a stop while waiting ends the wait at once', async () => {
-    const run = runIdentity(tmp.join('istio'), { 'identity.storeDir': tmp.join('store2') }, { beforeFirstCall: new Promise(() => undefined) });
-    const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, 100));
+    // Neither capture nor the wait's bound ever ends here: only the stop can end the run.
+    const clock = new ParkedClock();
+    const before = sim.calls.length;
+    const run = runIdentity(tmp.join('istio'), { 'identity.storeDir': tmp.join('store2') }, { beforeFirstCall: new Promise(() => undefined), clock });
+    await waitFor(() => clock.sleeps.includes(10_000), { what: 'identity waiting for capture' });
     await run.stop();
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(sim.calls).toHaveLength(before);
   });
 });

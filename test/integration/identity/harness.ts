@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { loadConfigOrThrow } from '../../../src/config/index.js';
 import type { Deps } from '../../../src/deps.js';
 import { createIdentity, type IdentityCapability } from '../../../src/identity/index.js';
-import { systemClock } from '../../../src/lifecycle/index.js';
+import { systemClock, type Clock } from '../../../src/lifecycle/index.js';
 import { createLogger } from '../../../src/log.js';
 import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
 import { EMPTY_CONFIG } from '../../helpers/vmlet-process.js';
@@ -28,7 +28,7 @@ export interface Running {
 }
 
 /** Starts createIdentity(deps) for `istioDir` with `flags` (dotted key → text). */
-export function runIdentity(istioDir: string, flags: Record<string, string>, opts: { beforeFirstCall?: Promise<void> } = {}): Running {
+export function runIdentity(istioDir: string, flags: Record<string, string>, opts: { beforeFirstCall?: Promise<void>; clock?: Clock } = {}): Running {
   const config = loadConfigOrThrow({ flags: { 'identity.keyAlgorithm': 'ECDSA', ...flags }, env: {}, istioDir, configPath: EMPTY_CONFIG }).config;
   const logs: string[] = [];
   const sink = new PassThrough();
@@ -36,8 +36,8 @@ export function runIdentity(istioDir: string, flags: Record<string, string>, opt
   const logger = createLogger({ level: 'debug', format: 'json', destination: sink });
   const center = new StatusCenter();
   const metrics = new MetricsRegistry();
-  const deps: Deps = { config, logger, clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
-  const identity = createIdentity(deps, opts);
+  const deps: Deps = { config, logger, clock: opts.clock ?? systemClock, gates: center.gates, status: center, events: center.events, metrics };
+  const identity = createIdentity(deps, opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {});
   const abort = new AbortController();
   // A run that ends on bad input (no certificate yet) is what some tests wait for: kept, not thrown.
   const ended: unknown[] = [];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
+import { ParkedClock } from '../../helpers/fake-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { runIdentity } from './harness.js';
 
@@ -48,10 +49,14 @@ describe('a restart with a valid stored certificate', { timeout: 20_000 }, () =>
     await first.stop();
     expect(issued.notAfter - issued.notBefore).toBeGreaterThan(170_000);
     const before = sim.calls.length;
-    const second = runIdentity(tmp.join('istio'), flags);
+    const clock = new ParkedClock();
+    const second = runIdentity(tmp.join('istio'), flags, { clock });
     try {
       await waitFor(() => second.identity.source.current(), { what: 'stored certificate', timeoutMs: 2_000 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // The event: the renewal timer is set. Counting from the store time it is about half of 60 s
+      // away; counting from the backdated NotBefore it would be due at once (no sleep, a CSR).
+      const renewIn = await waitFor(() => clock.sleeps[0], { what: 'renewal scheduled' });
+      expect(renewIn).toBeGreaterThan(15_000);
       expect(second.identity.source.current()?.certChainPem).toBe(issued.certChainPem);
       expect(sim.calls.length).toBe(before);
     } finally {

@@ -107,11 +107,12 @@ describe.skipIf(!canRun)('sd_notify over a real datagram socket', () => {
     const skipped = ticks.filter((t) => !t.pinged);
     expect(skipped.length).toBeGreaterThanOrEqual(2);
     expect(skipped.every((t) => t.lagMs > 150)).toBe(true);
-    // While live, pings come about every 300 ms (arrival times of the first four).
-    const pings = listener.datagrams.filter((d) => d.data === 'WATCHDOG=1').slice(0, 4).map((d) => d.atUsec / 1000);
-    const gaps = pings.slice(1).map((t, i) => t - pings[i]!);
-    for (const gap of gaps) expect(gap).toBeGreaterThan(200);
-    for (const gap of gaps) expect(gap).toBeLessThan(1000);
+    // Every WATCHDOG=1 on the socket is a tick that decided to ping (one waiting ping may absorb
+    // the next, never the other way round): counted by events, not by arrival times, which a
+    // loaded machine stretches.
+    const pingDatagrams = listener.datagrams.filter((d) => d.data === 'WATCHDOG=1').length;
+    expect(pingDatagrams).toBeGreaterThanOrEqual(4);
+    expect(pingDatagrams).toBeLessThanOrEqual(ticks.filter((t) => t.pinged).length);
   }, 20_000);
 
   it('without NOTIFY_SOCKET the notifier is a no-op and the watchdog is off', async () => {

@@ -52,7 +52,8 @@ describe('vmlet status', () => {
     const watcher = spawn(process.execPath, [BUNDLE, 'status', '--watch', '--json', ...common()], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
     const events: { type: string; data: Record<string, unknown> }[] = [];
     createInterface({ input: watcher.stdout }).on('line', (l) => events.push(JSON.parse(l)));
-    const exited = new Promise<number | null>((r) => watcher.once('exit', (code) => r(code)));
+    // 'close': the events are read to the end before the exit code is looked at.
+    const exited = new Promise<number | null>((r) => watcher.once('close', (code) => r(code)));
     try {
       await waitFor(() => events.length >= 1, { timeoutMs: 5000, what: 'the state event' });
       expect(events[0]).toMatchObject({ type: 'state', data: { phase: 'ready' } });

@@ -22,6 +22,7 @@ const enc = (t: typeof Req, o: Record<string, unknown>) => Buffer.from(t.encode(
 const dec = (t: typeof Req, b: Buffer) => t.toObject(t.decode(b), { defaults: false }) as Record<string, unknown>;
 
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const EDS = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 
 /** FAKE istiod: records every upstream message per stream and lets the test answer or fail it. */
 class FakeIstiod {
@@ -118,16 +119,18 @@ describe('SotW ADS through the proxy', () => {
     const { stream } = openSotw();
     stream.write(enc(Req, { node: { id: 'x' }, type_url: CDS }));
     const up = await waitFor(() => istiod.streams[n]?.got[0] && istiod.streams[n], { what: 'upstream' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(up.got).toHaveLength(1);
+    // A second non-LDS request, forwarded in order: a report injected too early would come before it.
+    stream.write(enc(Req, { type_url: EDS }));
+    await waitFor(() => up.got.length >= 2, { what: 'second request upstream' });
+    expect(dec(Req, up.got[1]!)).toEqual({ type_url: EDS });
     stream.write(enc(Req, { type_url: TYPE.listener }));
-    await waitFor(() => up.got.length === 3, { what: 'LDS then health' });
-    expect(dec(Req, up.got[1]!)).toEqual({ type_url: TYPE.listener });
-    expect(dec(Req, up.got[2]!)).toEqual({ type_url: TYPE.health, error_detail: { code: 13, message: 'HTTP probe failed with status 503' } });
+    await waitFor(() => up.got.length === 4, { what: 'LDS then health' });
+    expect(dec(Req, up.got[2]!)).toEqual({ type_url: TYPE.listener });
+    expect(dec(Req, up.got[3]!)).toEqual({ type_url: TYPE.health, error_detail: { code: 13, message: 'HTTP probe failed with status 503' } });
     proxy.setHealth({ healthy: true });
-    await waitFor(() => up.got.length === 4, { what: 'healthy report' });
+    await waitFor(() => up.got.length === 5, { what: 'healthy report' });
     // Healthy is the absence of error_detail, never a status with code 0.
-    expect(dec(Req, up.got[3]!)).toEqual({ type_url: TYPE.health });
+    expect(dec(Req, up.got[4]!)).toEqual({ type_url: TYPE.health });
     stream.end();
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HealthChecker, type HealthState } from '../../../src/health/checker.js';
 import { systemClock } from '../../../src/lifecycle/types.js';
 import type { ProbeSpec } from '../../../src/health/probe-spec.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 function checker(results: (string | undefined)[], spec: Partial<ProbeSpec> = {}, envoy: () => string | undefined = () => undefined) {
   const reports: HealthState[] = [];
@@ -51,7 +52,7 @@ describe('health checker', () => {
     const { c, reports } = checker([undefined], { period: 10 });
     const ac = new AbortController();
     const done = c.run(ac.signal);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => reports.length === 1, { what: 'the first report' });
     ac.abort();
     await done;
     expect(reports).toEqual([{ healthy: true }]);

@@ -18,7 +18,7 @@ function waiter(name: string, seen: string[]): Component {
 describe('runAll', () => {
   it('rejects with the first fatal error after aborting and awaiting every other component', async () => {
     const seen: string[] = [];
-    const failing: Component = { name: 'bad', run: async () => { await new Promise((r) => setTimeout(r, 5)); throw new Error('boom'); } };
+    const failing: Component = { name: 'bad', run: async () => { await new Promise((r) => setImmediate(r)); throw new Error('boom'); } };
     const ctl = new AbortController();
     const err = await runAll([waiter('a', seen), failing, waiter('b', seen)], ctl.signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ComponentError);
@@ -42,7 +42,7 @@ describe('runAll', () => {
 
   it('only the first of two failures is reported', async () => {
     const a: Component = { name: 'first', run: async () => { throw new Error('one'); } };
-    const b: Component = { name: 'second', run: async () => { await new Promise((r) => setTimeout(r, 10)); throw new Error('two'); } };
+    const b: Component = { name: 'second', run: async () => { await new Promise((r) => setImmediate(r)); throw new Error('two'); } };
     await expect(runAll([a, b], new AbortController().signal)).rejects.toMatchObject({ component: 'first' });
   }, 5000);
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Runtime, StopSignals, type SignalSource } from '../../../src/lifecycle/index.js';
 import type { Component } from '../../../src/lifecycle/types.js';
 import { silentLogger } from '../../../src/log.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const logger = silentLogger();
 
@@ -80,7 +81,7 @@ describe('ordered stop', () => {
     });
     const result = rt.run(signals.stop, signals.hurry);
     proc.emit('SIGTERM');
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => log.includes('drain start'), { what: 'the drain to begin' });
     expect(log).toEqual(['drain start']);
     proc.emit('SIGINT');
     await expect(result).resolves.toMatchObject({ outcome: 'stopped' });
@@ -96,11 +97,10 @@ describe('ordered stop', () => {
     const rt = new Runtime({ logger, shutdownTimeout: 50, forceStopTimeout: 1000 });
     rt.mount({ components: [component('envoy', log)], stopHooks: [slowDrain(log)] });
     const stop = new AbortController();
-    const started = Date.now();
     const result = rt.run(stop.signal, new AbortController().signal);
     stop.abort();
     await result;
-    expect(Date.now() - started).toBeLessThan(1000);
+    // The 60 s drain was cut short though nobody hurried it: only shutdownTimeout can have.
     expect(log).toEqual(['drain start', 'drain cut short', 'abort envoy']);
   }, 5000);
 

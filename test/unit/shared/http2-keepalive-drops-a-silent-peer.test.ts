@@ -41,7 +41,7 @@ describe('keepPinging', () => {
     keepPinging(s as unknown as Http2Session, 10, 30, 'istiod did not answer a keepalive ping');
     await waitFor(() => s.pings >= 2, { what: 'answered pings' });
     answer = false;
-    const err = await waitFor(() => s.destroyedWith, { what: 'destroy after an unanswered ping', timeoutMs: 1_000 });
+    const err = await waitFor(() => s.destroyedWith, { what: 'destroy after an unanswered ping' });
     expect(err.message).toBe('istiod did not answer a keepalive ping');
     const after = s.pings;
     await new Promise((r) => setTimeout(r, 50));

@@ -1,7 +1,7 @@
 // The simulator's WorkloadEntry registry writes the Healthy condition the way real istiod does
 // (found by the e2e tier, pinned here): both times are "now" on every report, the message only
 // when unhealthy.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Registry } from '../../sim/workload-entries.js';
 
 describe('simulator registry: Healthy condition', () => {
@@ -11,7 +11,9 @@ describe('simulator registry: Healthy condition', () => {
     const e = r.connect('ns', 'g', '10.0.0.1', undefined, {}, true);
     r.setHealth(e, false, 'Envoy is not ready');
     const first = e.status.conditions.find((c) => c.type === 'Healthy')!;
-    await new Promise((res) => setTimeout(res, 5));
+    // The next report a second later by the test's own clock (Date only), not after a sleep.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse(first.lastTransitionTime) + 1000);
     r.setHealth(e, false, 'connection refused');
     const second = e.status.conditions.find((c) => c.type === 'Healthy')!;
     expect(second).toMatchObject({ status: 'False', message: 'connection refused' });
@@ -20,6 +22,7 @@ describe('simulator registry: Healthy condition', () => {
     r.setHealth(e, true, undefined);
     const healthy = e.status.conditions.find((c) => c.type === 'Healthy')!;
     expect(healthy.message).toBeUndefined();
+    vi.useRealTimers();
     r.stop();
   });
 
