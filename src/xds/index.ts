@@ -57,7 +57,7 @@ export function createXds(deps: Deps, opts: XdsOptions): Xds {
       const text = bad.map((t) => `${t.short} version ${t.sent?.version || '?'}: ${t.answer?.error ?? ''}`).join('; ');
       deps.status.set('xds-config', 'degraded', `Envoy rejected ${text} (vmlet proxy-status)`);
     } else if (warned) {
-      deps.status.set('xds-config', 'ok', 'Envoy accepts every type istiod sent');
+      deps.status.set('xds-config', 'ok', 'no type rejected by Envoy on the current xDS stream');
     }
   };
   const proxy = new XdsProxy({
