@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import { explainGate, type Explanation } from '../doctor/explain.js';
 import type { GateState, StatusSnapshot, VmletEvent } from '../status/index.js';
+import type { DnsSnapshot } from '../dns/index.js';
 import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 import { fetchText, statusBase, unreachable } from './status-client.js';
 
@@ -39,8 +40,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const snapshot = JSON.parse(await fetchText(`http://${base}/status`)) as StatusSnapshot;
-  io.stdout.write(json ? `${JSON.stringify(explained(snapshot), null, 2)}\n` : renderSnapshot(snapshot));
+  // DNS on: its mode, table size and age (the age changes by the second, so it is read, not kept in the status line).
+  const dns = snapshot.components.some((c) => c.name === 'dns') ? await fetchText(`http://${base}/debug/dns`).then((t) => JSON.parse(t) as DnsSnapshot, () => undefined) : undefined;
+  io.stdout.write(json ? `${JSON.stringify({ ...explained(snapshot), ...(dns ? { dns } : {}) }, null, 2)}\n` : renderSnapshot(snapshot) + (dns ? renderDns(dns) : ''));
   return snapshot.ready ? EXIT_OK : EXIT_FAILURE;
+}
+
+export function renderDns(d: DnsSnapshot): string {
+  const table = d.tableAgeSeconds === null ? 'no name table yet (every name is forwarded)' : `${d.hosts} hosts, received ${d.tableAgeSeconds} s ago (${d.tableSource === 'istiod' ? 'from istiod' : 'kept from an earlier run'})`;
+  return `dns: mode ${d.mode} on ${d.listen}; ${table}; upstreams ${d.upstreams.join(', ') || 'none'}\n`;
 }
 
 /** The snapshot with cause and fix on each unmet gate (`--json`). */

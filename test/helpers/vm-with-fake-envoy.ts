@@ -21,7 +21,7 @@ export interface FakeVm {
   readonly vmlet: VmletProcess;
   readonly statusPort: number;
   readonly adminPort: number;
-  /** `vmlet <command> <args>` with the same inputs (later flags win); resolves with its exit code and output. */
+  /** `vmlet <command> <args>` with the same inputs (later flags win; `'dns lookup'` as one argument); resolves with its exit code and output. */
   cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
@@ -45,7 +45,8 @@ export async function startFakeVm(opts: { name: string; config?: SimXdsConfig; e
     env: { VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', VMLET_XDS_ENABLED: 'true', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1', ...opts.env },
   });
   const cli = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BUNDLE, args[0] ?? '', ...common, ...args.slice(1)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000 });
+    // A two-word command (`dns lookup`) is given as one argument.
+    const child = spawn(process.execPath, [BUNDLE, ...(args[0] ?? '').split(' '), ...common, ...args.slice(1)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
