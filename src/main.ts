@@ -14,18 +14,16 @@
  * their code (gRPC, protobuf, X.509) is most of the bundle, and an agent that never uses it should
  * not parse it or keep it in memory (idle RSS target, bench/run-idle.mjs).
  */
-import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { join } from 'node:path';
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import { captureSwitchedOff } from './capture/switched-off.js';
 import { decideDnsMode, readResolverHost } from './dns/mode.js';
 import type { Deps } from './deps.js';
 import { exitCodeFor, EXIT_FAILURE, EXIT_OK } from './errors.js';
 import { failureLine } from './lifecycle/exit.js';
-import { keySpecOf, prewarmKey } from './identity/key-prewarm.js';
+import { prewarmFirstKey } from './identity/key-prewarm.js';
 import { controlLevels, Reloader, Runtime, StopSignals, systemClock, type SignalSource } from './lifecycle/index.js';
-import { createLogger, loadPrettyFormat, type LogLevel } from './log.js';
+import { createLogger, loadPrettyFormat } from './log.js';
 import { preflightOrThrow, type PreflightContext } from './preflight/index.js';
 import { createNotifier, SystemdReporter, Watchdog, watchdogSettings } from './sdnotify/index.js';
 import { addProcessMetrics, MetricsRegistry, StatusCenter, StatusServer } from './status/index.js';
@@ -58,13 +56,10 @@ export async function main(opts: MainOptions): Promise<number> {
   if (opts.untilPreflight === true) return EXIT_OK;
   // First boot (no stored certificate): the first key pair is generated on the thread pool while
   // the modules below load (RSA-2048 alone takes Node 50-350 ms).
-  const id = config.identity;
-  if (id.enabled && !existsSync(join(id.storeDir ?? join(config.general.stateDir, 'identity'), 'cert-chain.pem'))) {
-    prewarmKey(keySpecOf(id));
-  }
-  const logFormat = resolveLogFormat(config.general.logFormat ?? 'auto', opts.stdoutIsTTY);
+  prewarmFirstKey(config);
+  const logFormat = resolveLogFormat(config.general.logFormat, opts.stdoutIsTTY);
   if (logFormat === 'pretty') await loadPrettyFormat();
-  const logger = createLogger({ level: config.general.logLevel as LogLevel, format: logFormat });
+  const logger = createLogger({ level: config.general.logLevel, format: logFormat });
   const levels = controlLevels(logger);
   // A bug that escapes every handler is logged as one JSON line (journald), then vmlet exits 1
   // and systemd restarts it; continuing in an unknown state would be worse.
@@ -116,7 +111,7 @@ export async function main(opts: MainOptions): Promise<number> {
   await statusServer.listen();
   runtime.mount({ components: [statusServer] });
   runtime.mount({
-    reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { levels.setLevel(next.general.logLevel as string); return 'applied'; } },
+    reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { levels.setLevel(next.general.logLevel); return 'applied'; } },
   });
 
   // ── Phase 2: DNS proxy, then capture (iptables rules applied atomically; removal on stop by
@@ -151,9 +146,8 @@ export async function main(opts: MainOptions): Promise<number> {
   } else logger.warn('envoy.enabled=false: vmlet does not start Envoy');
 
   // ── Phase 5: xDS proxy and health (probes AND Envoy readiness, reported to istiod on the stream).
-  const envoyUser = !envoyModule || config.envoy.runAsUser === '' ? undefined : (await import('./envoy/user.js')).envoyCredentials(config.envoy.runAsUser);
   if (xdsModule && node && identity && config.xds.enabled) {
-    const xds = xdsModule.createXds(deps, { connector: identity.connector, node, ...(envoyUser ? { socketOwner: envoyUser } : {}), ...(dns ? { onNameTable: dns.acceptTable } : {}) });
+    const xds = xdsModule.createXds(deps, { connector: identity.connector, node, ...(sidecar?.user ? { socketOwner: sidecar.user } : {}), ...(dns ? { onNameTable: dns.acceptTable } : {}) });
     runtime.mount(xds);
     const { createHealth } = await import('./health/index.js');
     runtime.mount(createHealth(deps, { sink: xds.proxy, instanceIps: xdsModule.instanceIpsOf(node), ...(sidecar ? { envoy: sidecar.readiness } : {}) }));

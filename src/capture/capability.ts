@@ -55,7 +55,7 @@ export function createCapture(deps: Deps, extras: CaptureExtras = {}): CaptureCa
   const c = deps.config.capture;
   let settle: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => { settle = resolve; });
-  const executor = new CaptureExecutor({ runner: extras.runner ?? new ExecRunner(), backend: c.backend ?? 'auto' });
+  const executor = new CaptureExecutor({ runner: extras.runner ?? new ExecRunner(), backend: c.backend });
   const gate = deps.gates.register('capture');
   gate.fail('capture rules not applied yet');
   const repairs = deps.metrics.counter('vmlet_capture_repairs_total', 'Times the capture rules were found changed (drift) and re-applied.');

@@ -40,15 +40,12 @@ export function hasGlobalIpv6(): boolean {
   return Object.values(networkInterfaces()).flat().some((a) => a !== undefined && a.family === 'IPv6' && !a.internal && !/^fe[89ab]/i.test(a.address) && a.address !== '::1');
 }
 
-/** istiod's host:port: istiod.caAddress when that section has it, else mesh discoveryAddress, else Istio's default. */
-export function istiodAddress(config: Pick<Config, 'istio'> & { readonly istiod?: unknown }): string {
-  const fromSection = (config.istiod as Readonly<Record<string, unknown>> | undefined)?.caAddress;
-  const fromMesh = config.istio.proxyConfig.discoveryAddress;
-  return typeof fromSection === 'string' ? fromSection : typeof fromMesh === 'string' ? fromMesh : 'istiod.istio-system.svc:15012';
-}
-
-async function istiodEndpoints(config: Pick<Config, 'istio'> & { readonly istiod?: unknown }): Promise<IstiodEndpoint[]> {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(istiodAddress(config));
+/**
+ * istiod's addresses, to exempt from capture: istiod.caAddress (the loader fills it from CA_ADDR,
+ * then mesh discoveryAddress, then Istio's default), resolved by the Istio hosts file, then DNS.
+ */
+export async function istiodEndpoints(config: Pick<Config, 'istio' | 'istiod'>): Promise<IstiodEndpoint[]> {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(config.istiod.caAddress);
   if (!m) return [];
   const [host, port] = [m[1] as string, Number(m[2])];
   if (isIP(host) !== 0) return [{ ip: host, port }];
@@ -61,11 +58,11 @@ async function istiodEndpoints(config: Pick<Config, 'istio'> & { readonly istiod
 
 /** `dnsMode`: the mode main.ts decided for this run; undefined decides it here the same way (the CLI). */
 export async function readHostFacts(config: Config, dnsMode?: DnsMode): Promise<HostFacts> {
-  const user = config.capture.proxyUser || (config.envoy as Readonly<Record<string, unknown>>).runAsUser;
+  const user = config.capture.proxyUser || config.envoy.runAsUser;
   return {
     // envoy.runAsUser '' = Envoy runs as vmlet's own user: exempt that uid, or Envoy's own
     // outbound connections would be redirected back to itself (reference §1.7).
-    proxyUserUid: typeof user === 'string' && user !== '' ? await lookupUid(user) : process.getuid?.(),
+    proxyUserUid: user !== '' ? await lookupUid(user) : process.getuid?.(),
     dnsServers: config.capture.dnsCapture ? nameserversFrom(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')) : [],
     hasGlobalIpv6: hasGlobalIpv6(),
     istiod: config.capture.istiodExempt ? await istiodEndpoints(config) : [],

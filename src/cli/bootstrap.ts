@@ -4,10 +4,9 @@
  * line. Reads, never writes.
  */
 import { hostname, networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { EXIT_OK } from '../errors.js';
 import { loadConfigOrThrow } from '../config/index.js';
-import { bootstrapFor, envoyArgs, isIpv6Only } from '../envoy/index.js';
+import { bootstrapFor, envoyArgsFor, isIpv6Only } from '../envoy/index.js';
 import { buildNode } from '../xds/node-metadata.js';
 import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
 
@@ -34,15 +33,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { config } = loadConfigOrThrow(loadInputFrom(args.common, io.env));
   const node = buildNode(config, hostFacts());
   if (args.values.args === true) {
-    const cmd = envoyArgs({
-      bootstrapPath: join(config.envoy.configDir, 'envoy-rev.json'),
-      drainTime: config.envoy.drainTime,
-      ipv6Only: isIpv6Only(node.metadata),
-      fileFlushInterval: config.envoy.fileFlushInterval,
-      logLevel: config.envoy.logLevel ?? 'warning',
-      componentLogLevel: config.envoy.componentLogLevel,
-      concurrency: config.envoy.concurrency,
-    });
+    const { args: cmd } = envoyArgsFor(config, isIpv6Only(node.metadata));
     io.stdout.write(`${[config.envoy.binaryPath, ...cmd].join(' ')}\n`);
     return EXIT_OK;
   }

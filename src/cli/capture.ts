@@ -38,7 +38,7 @@ async function runCapture(sub: Sub, argv: readonly string[], io: CliIo): Promise
   if (process.getuid?.() !== 0) {
     throw new VmletError('VMLET_CAPTURE_NOT_ROOT', `vmlet ${spec.name} reads and changes iptables, which needs root; run it with sudo`);
   }
-  const executor = new cap.CaptureExecutor({ runner: new cap.ExecRunner(), backend: config.capture.backend ?? 'auto' });
+  const executor = new cap.CaptureExecutor({ runner: new cap.ExecRunner(), backend: config.capture.backend });
   const backend = await executor.backend();
   const stateDir = config.general.stateDir;
   if (sub === 'apply') {

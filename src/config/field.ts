@@ -147,6 +147,26 @@ export function parseHostPort(raw: unknown): ParseResult<string> {
   return ok(text);
 }
 
+/**
+ * An enum field. Overloads, not Out<V, O>: inside defineSection the options literal is typed from
+ * the section's context and a `default` would not be seen, leaving every enum `| undefined`.
+ */
+function enumField<V extends string>(values: readonly V[], o: Opt<NoInfer<V>> & { default: NoInfer<V> }): Field<V>;
+function enumField<V extends string>(values: readonly V[], o: Opt<NoInfer<V>>): Field<V | undefined>;
+function enumField<V extends string>(values: readonly V[], o: Opt<V>): Field<V | undefined> {
+  return make<V>(
+    'enum',
+    o,
+    (raw) => {
+      const t = asText(raw)?.trim();
+      return t !== undefined && (values as readonly string[]).includes(t)
+        ? ok(t as V)
+        : bad(`${JSON.stringify(raw)} is not one of ${values.join(', ')}`);
+    },
+    values,
+  );
+}
+
 export const f = {
   string: <O extends Opt<string>>(o: O): Field<Out<string, O>> =>
     make<string>('string', o, (raw) => {
@@ -175,18 +195,7 @@ export const f = {
   bool: <O extends Opt<boolean>>(o: O): Field<Out<boolean, O>> => make<boolean>('bool', o, (raw) => parseBool(raw)),
   duration: <O extends Opt<number>>(o: O): Field<Out<number, O>> => make<number>('duration', o, parseDuration),
   hostport: <O extends Opt<string>>(o: O): Field<Out<string, O>> => make<string>('hostport', o, parseHostPort),
-  enumOf: <V extends string, O extends Opt<V>>(values: readonly V[], o: O): Field<Out<V, O>> =>
-    make<V>(
-      'enum',
-      o,
-      (raw) => {
-        const t = asText(raw)?.trim();
-        return t !== undefined && (values as readonly string[]).includes(t)
-          ? ok(t as V)
-          : bad(`${JSON.stringify(raw)} is not one of ${values.join(', ')}`);
-      },
-      values,
-    ),
+  enumOf: enumField,
   stringList: <O extends Opt<readonly string[]>>(o: O): Field<Out<readonly string[], O>> => make<readonly string[]>('stringList', o, parseList),
   intList: <O extends Opt<readonly number[]> & { min?: number; max?: number }>(o: O): Field<Out<readonly number[], O>> =>
     make<readonly number[]>('intList', o, (raw) => {

@@ -8,7 +8,7 @@
  * Must not touch: node id and metadata (computed by src/xds, passed in), the xDS proxy, iptables,
  * the identity (read through IdentitySource only).
  */
-export { createSidecar, bootstrapFor, ENVOY_RESTART, type Sidecar, type SidecarOptions } from './sidecar.js';
+export { createSidecar, bootstrapFor, envoyArgsFor, ENVOY_RESTART, type Sidecar, type SidecarOptions } from './sidecar.js';
 export { buildBootstrap, isIpv6Only, type EnvoyNode, type BootstrapOptions } from './bootstrap.js';
 export { envoyArgs } from './args.js';
 export type { EnvoyReadiness } from './readiness.js';

@@ -39,6 +39,8 @@ export interface SidecarOptions {
 }
 
 export interface Sidecar extends Capability {
+  /** The user Envoy runs as (envoy.runAsUser), undefined when it keeps vmlet's own: the xDS socket's owner. */
+  readonly user: Credentials | undefined;
   readonly readiness: EnvoyReadiness;
   readonly states: EnvoyStateMachine;
   readonly process: EnvoyProcess;
@@ -47,13 +49,21 @@ export interface Sidecar extends Capability {
   readonly bootstrap: Record<string, unknown>;
 }
 
-/**
- * Where vmlet's xDS proxy listens (xds.socketPath, owned by the xds capability): read loosely so
- * this file does not depend on that section's shape; Istio's default when it is not set.
- */
-function xdsSocketPath(config: Deps['config']): string {
-  const path = (config.xds as Readonly<Record<string, unknown>>).socketPath;
-  return typeof path === 'string' && path !== '' ? path : '/etc/istio/proxy/XDS';
+/** Envoy's command line for this configuration (also `vmlet bootstrap print --args`). */
+export function envoyArgsFor(config: Deps['config'], ipv6Only: boolean): { bootstrapPath: string; args: string[] } {
+  const bootstrapPath = join(config.envoy.configDir, 'envoy-rev.json');
+  return {
+    bootstrapPath,
+    args: envoyArgs({
+      bootstrapPath,
+      drainTime: config.envoy.drainTime,
+      ipv6Only,
+      fileFlushInterval: config.envoy.fileFlushInterval,
+      logLevel: config.envoy.logLevel,
+      componentLogLevel: config.envoy.componentLogLevel,
+      concurrency: config.envoy.concurrency,
+    }),
+  };
 }
 
 /** The bootstrap vmlet writes for this configuration and node (also `vmlet bootstrap print`). */
@@ -63,7 +73,7 @@ export function bootstrapFor(config: Deps['config'], node: EnvoyNode): Record<st
     adminPort: config.envoy.adminPort,
     statusPort: config.envoy.statusPort,
     prometheusPort: config.envoy.prometheusPort,
-    xdsSocket: xdsSocketPath(config),
+    xdsSocket: config.xds.socketPath,
     sdsSocket: config.sds.socketPath,
     deltaXds: config.envoy.deltaXds,
     vmletStatus: { address: status === 'localhost' || status === '0.0.0.0' ? '127.0.0.1' : status === '::' ? '::1' : status, port: config.general.statusPort },
@@ -79,8 +89,8 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
     ? envoyCredentials(config.envoy.runAsUser)
     : opts.credentials ?? undefined;
   const bootstrap = bootstrapFor(config, opts.node);
-  const bootstrapPath = join(config.envoy.configDir, 'envoy-rev.json');
   const v6 = isIpv6Only(opts.node.metadata);
+  const { bootstrapPath, args } = envoyArgsFor(config, v6);
   const admin = envoyAdmin(v6 ? '::1' : '127.0.0.1', config.envoy.adminPort);
   const states = new EnvoyStateMachine(logger);
   const gate = deps.gates.register('envoy');
@@ -97,15 +107,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
 
   const proc = new EnvoyProcess({
     binaryPath: config.envoy.binaryPath,
-    args: envoyArgs({
-      bootstrapPath,
-      drainTime: config.envoy.drainTime,
-      ipv6Only: v6,
-      fileFlushInterval: config.envoy.fileFlushInterval,
-      logLevel: config.envoy.logLevel ?? 'warning',
-      componentLogLevel: config.envoy.componentLogLevel,
-      concurrency: config.envoy.concurrency,
-    }),
+    args,
     bootstrapPath,
     bootstrap: `${JSON.stringify(bootstrap, null, 2)}\n`,
     pidFile: join(config.general.runDir, 'envoy.pid'),
@@ -161,6 +163,7 @@ export function createSidecar(deps: Deps, opts: SidecarOptions): Sidecar {
   const sds = createSdsServer(deps, { identity: opts.identity, ...(credentials ? { envoyGid: credentials.gid } : {}) });
 
   return {
+    user: credentials,
     components: [supervised(sds, SDS_RESTART, deps), envoyComponent],
     stopHooks: [{
       stage: 'drain',

@@ -5,8 +5,7 @@
  * rotation, the `identity` readiness gate. Must not touch: Envoy, SDS streams (they read the
  * IdentitySource), xDS. Reaches istiod only through src/istiod's connector.
  */
-import { join } from 'node:path';
-import { keySpecOf } from './key-prewarm.js';
+import { identityStoreDir, keySpecOf } from './key-prewarm.js';
 import type { Deps } from '../deps.js';
 import type { Capability } from '../lifecycle/index.js';
 import { createIstiodConnector, tokenPathOf } from '../istiod/index.js';
@@ -45,7 +44,7 @@ export function createIdentity(deps: Deps, opts: { beforeFirstCall?: Promise<voi
     return { components: [], source: { current: () => undefined, subscribe: () => () => {} }, certs: { current: () => undefined, subscribe: () => () => {} }, connector };
   }
   manager = new IdentityManager({
-    store: new CertStore(id.storeDir ?? join(config.general.stateDir, 'identity')),
+    store: new CertStore(identityStoreDir(config)),
     ...(id.outputCertsDir ? { outputStore: new CertStore(id.outputCertsDir) } : {}),
     connector,
     clock: deps.clock,

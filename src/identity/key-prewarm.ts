@@ -9,6 +9,9 @@
 // The namespace, not `{ webcrypto }`: the bundle's require() of it would read the webcrypto getter
 // (and load Node's WebCrypto) at start-up even when no key is made.
 import * as nodeCrypto from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
 
 export type KeySpec = { readonly type: 'RSA'; readonly bits: number } | { readonly type: 'ECDSA'; readonly curve: 'P256' | 'P384' };
 
@@ -18,8 +21,22 @@ export function keyAlgorithm(spec: KeySpec): RsaHashedKeyGenParams | (EcKeyGenPa
 }
 
 /** The key the identity section asks for (identity.keyAlgorithm, eccCurve, rsaKeySize). */
-export function keySpecOf(id: { keyAlgorithm?: string | undefined; eccCurve?: 'P256' | 'P384' | undefined; rsaKeySize: number }): KeySpec {
-  return id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve ?? 'P256' } : { type: 'RSA', bits: id.rsaKeySize };
+export function keySpecOf(id: Pick<Config['identity'], 'keyAlgorithm' | 'eccCurve' | 'rsaKeySize'>): KeySpec {
+  return id.keyAlgorithm === 'ECDSA' ? { type: 'ECDSA', curve: id.eccCurve } : { type: 'RSA', bits: id.rsaKeySize };
+}
+
+/** Where identity keeps its certificate and key: identity.storeDir, else <general.stateDir>/identity. */
+export function identityStoreDir(config: Pick<Config, 'identity' | 'general'>): string {
+  return config.identity.storeDir ?? join(config.general.stateDir, 'identity');
+}
+
+/**
+ * First boot (identity on, no stored certificate): starts the first key pair now, so it is made
+ * while the rest of vmlet loads. A restart with a stored certificate renews with it later and
+ * makes no key here.
+ */
+export function prewarmFirstKey(config: Pick<Config, 'identity' | 'general'>): void {
+  if (config.identity.enabled && !existsSync(join(identityStoreDir(config), 'cert-chain.pem'))) prewarmKey(keySpecOf(config.identity));
 }
 
 let pending: { spec: string; pair: Promise<CryptoKeyPair> } | undefined;

@@ -4,9 +4,9 @@
  * unnecessary (as the manager decides at start), and the namespace the SPIFFE ID names.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { VmletError, isVmletError } from '../errors.js';
 import { error, type PreflightCheck } from '../preflight/types.js';
+import { identityStoreDir } from './key-prewarm.js';
 import '../config/errors.js';
 import './errors.js';
 
@@ -44,7 +44,7 @@ export const tokenCheck: PreflightCheck = {
       return [error('identity.token', new VmletError('VMLET_TOKEN_FILE_EMPTY', `${path} holds only blanks; write a fresh token there (kubectl create token ${id.serviceAccount} -n ${id.namespace} --audience ${id.tokenAudience})`, { details: { file: path } }))];
     }
     const { CertStore } = await import('./store.js');
-    const stored = new CertStore(id.storeDir ?? join(config.general.stateDir, 'identity')).load();
+    const stored = new CertStore(identityStoreDir(config)).load();
     if (stored !== undefined && stored.notAfter > ctx.now && stored.spiffeId.endsWith(`/ns/${id.namespace}/sa/${id.serviceAccount}`)) return [];
     const { preflightToken, readToken } = await import('./token.js');
     const token = readToken(path);

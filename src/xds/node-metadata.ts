@@ -93,8 +93,8 @@ export function buildNode(config: Config, host: HostFacts): NodeInfo {
   meta['SERVICE_ACCOUNT'] = config.identity.serviceAccount;
   meta['INSTANCE_IPS'] = ips.join(',');
   meta['ISTIO_VERSION'] = node.istioVersion;
-  meta['ENVOY_STATUS_PORT'] = 15021;
-  meta['ENVOY_PROMETHEUS_PORT'] = 15090;
+  meta['ENVOY_STATUS_PORT'] = config.envoy.statusPort;
+  meta['ENVOY_PROMETHEUS_PORT'] = config.envoy.prometheusPort;
   const cluster = node.serviceCluster ?? `istio-proxy.${ns}`;
   meta['PROXY_CONFIG'] = effectiveProxyConfig(config, proxyConfig, cluster);
   // pilot-agent names the xDS server it expects when the control plane is reached over mTLS

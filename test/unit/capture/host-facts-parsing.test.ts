@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { istiodAddress, nameserversFrom, uidFromPasswd } from '../../../src/capture/host-facts.js';
+import { istiodEndpoints, nameserversFrom, uidFromPasswd } from '../../../src/capture/host-facts.js';
 import { testConfig } from '../../helpers/test-config.js';
 
 describe('host facts for capture', () => {
@@ -14,10 +14,11 @@ describe('host facts for capture', () => {
     expect(uidFromPasswd(text, 'nobody')).toBeUndefined();
   });
 
-  it("istiod's address: the istiod section when it has caAddress, else mesh discoveryAddress, else Istio's default", () => {
-    const config = testConfig();
-    expect(istiodAddress({ istio: config.istio, istiod: { caAddress: '10.0.0.9:15012' } })).toBe('10.0.0.9:15012');
-    expect(istiodAddress({ istio: { ...config.istio, proxyConfig: { discoveryAddress: 'istiod.example:15012' } }, istiod: {} })).toBe('istiod.example:15012');
-    expect(istiodAddress({ istio: { ...config.istio, proxyConfig: {} }, istiod: {} })).toBe('istiod.istio-system.svc:15012');
+  it("istiod's endpoints come from istiod.caAddress as the loader resolved it: an IP as is, a name through the Istio hosts file", async () => {
+    expect(await istiodEndpoints(testConfig({ istiod: { caAddress: '10.0.0.9:15013' } }))).toEqual([{ ip: '10.0.0.9', port: 15013 }]);
+    expect(await istiodEndpoints(testConfig({ istiod: { caAddress: '[fd00::9]:15012' } }))).toEqual([{ ip: 'fd00::9', port: 15012 }]);
+    const config = testConfig({ istiod: { caAddress: 'istiod.example:15012' } });
+    const hosts = [{ ip: '10.1.2.3', names: ['istiod.example'] }, { ip: '10.1.2.4', names: ['other', 'istiod.example'] }, { ip: '10.9.9.9', names: ['elsewhere'] }];
+    expect(await istiodEndpoints({ istiod: config.istiod, istio: { ...config.istio, hosts } })).toEqual([{ ip: '10.1.2.3', port: 15012 }, { ip: '10.1.2.4', port: 15012 }]);
   });
 });

@@ -1,10 +1,13 @@
 // The first key pair can be generated while vmlet loads (key-prewarm.ts); the CSR must then be
 // built from exactly that pair, once, and a key made for another spec is never used.
 import { describe, expect, it, vi } from 'vitest';
-import { prewarmKey, takeKeyPair } from '../../../src/identity/key-prewarm.js';
+import { writeFileSync } from 'node:fs';
+import { identityStoreDir, prewarmFirstKey, prewarmKey, takeKeyPair } from '../../../src/identity/key-prewarm.js';
 import { generateKeyAndCsr } from '../../../src/identity/keys.js';
 import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { testConfig } from '../../helpers/test-config.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
 const spkiOf = async (pair: CryptoKeyPair) => Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey as webcrypto.CryptoKey)).toString('base64');
 
@@ -50,5 +53,29 @@ describe('first key prewarm', () => {
     } finally {
       gen.mockRestore();
     }
+  });
+
+  it('main.ts prewarms on first boot only: identity on and no certificate in its store', async () => {
+    const tmp = makeTmpDir('prewarm');
+    const gen = vi.spyOn(webcrypto.subtle, 'generateKey');
+    try {
+      const on = { identity: { enabled: true, keyAlgorithm: 'ECDSA', storeDir: tmp.path } };
+      prewarmFirstKey(testConfig({ identity: { ...on.identity, enabled: false } }));
+      expect(gen).toHaveBeenCalledTimes(0);
+      prewarmFirstKey(testConfig(on));
+      expect(gen).toHaveBeenCalledTimes(1);
+      await takeKeyPair({ type: 'ECDSA', curve: 'P256' });
+      writeFileSync(tmp.join('cert-chain.pem'), 'stored');
+      prewarmFirstKey(testConfig(on));
+      expect(gen).toHaveBeenCalledTimes(1);
+    } finally {
+      gen.mockRestore();
+      tmp.cleanup();
+    }
+  });
+
+  it("the store is identity.storeDir, else general.stateDir's identity folder (asked of identity, not recomputed)", () => {
+    expect(identityStoreDir(testConfig({ general: { stateDir: '/srv/vmlet' } }))).toBe('/srv/vmlet/identity');
+    expect(identityStoreDir(testConfig({ identity: { storeDir: '/srv/certs' } }))).toBe('/srv/certs');
   });
 });

@@ -12,6 +12,12 @@ describe('node metadata built from istioctl files', () => {
     expect(node.cluster).toBe('vm-app.bar');
   });
 
+  it("names Envoy's status and Prometheus ports as the envoy section has them (Istio's 15021, 15090 by default)", () => {
+    expect([node.metadata['ENVOY_STATUS_PORT'], node.metadata['ENVOY_PROMETHEUS_PORT']]).toEqual([15021, 15090]);
+    const moved = buildNode(testConfig({ envoy: { statusPort: 15121, prometheusPort: 15190 } }), host).metadata;
+    expect([moved['ENVOY_STATUS_PORT'], moved['ENVOY_PROMETHEUS_PORT']]).toEqual([15121, 15190]);
+  });
+
   it('encodes every key with the JSON type istiod parses', () => {
     const m = node.metadata;
     expect(m['INSTANCE_IPS']).toBe('10.0.0.5,192.168.1.9');
