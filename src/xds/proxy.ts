@@ -139,9 +139,10 @@ export class XdsProxy {
       message: (msg) => {
         if (link.closed) return;
         const head = responseHead(flavor, msg);
-        this.view.sent(head.typeUrl, head.version, head.nonce, head.resources);
         if (consumedByAgent(head.typeUrl)) {
+          // Ignored, as pilot-agent does: not recorded either, or the type would read STALE forever.
           if (head.resources === 0) return;
+          this.view.sent(head.typeUrl, head.version, head.nonce, head.resources);
           // A copy: the view would keep the whole socket read buffer it points into alive.
           if (head.typeUrl === TYPE.nameTable && head.firstResource) this.nameTable = Buffer.from(head.firstResource);
           const error = this.consume(flavor, head);
@@ -149,6 +150,7 @@ export class XdsProxy {
           this.view.answered(head.typeUrl, head.nonce, head.version, error, 'vmlet');
           return;
         }
+        this.view.sent(head.typeUrl, head.version, head.nonce, head.resources);
         if (!forwardsToEnvoy(head.typeUrl)) {
           log.error({ typeUrl: head.typeUrl }, 'dropping an xDS response of a type Envoy does not take');
           return;

@@ -111,6 +111,13 @@ describe('SotW ADS through the proxy', () => {
     expect(dec(Resp, got[0]!)).toMatchObject({ type_url: CDS, nonce: 'c1' });
     expect(dec(Req, up.got[1]!)).toEqual({ version_info: '7', type_url: TYPE.nameTable, response_nonce: 'nds-1' });
     expect(proxy.nameTable).toBeDefined();
+    // An empty NameTable is ignored (as pilot-agent): no ACK, and the xDS view does not record it
+    // (the type would read STALE forever); the view keeps the last one, SYNCED by vmlet's ACK.
+    up.call.write(enc(Resp, { version_info: '8', type_url: TYPE.nameTable, nonce: 'nds-2' }));
+    up.call.write(enc(Resp, { type_url: CDS, nonce: 'c2' }));
+    await waitFor(() => got.length === 2, { what: 'second CDS forwarded' });
+    expect(up.got).toHaveLength(2);
+    expect(proxy.view.view().types.find((t) => t.short === 'NDS')).toMatchObject({ state: 'SYNCED', sent: { nonce: 'nds-1' }, answer: { by: 'vmlet', kind: 'ACK' } });
     stream.end();
   });
 
