@@ -1,9 +1,10 @@
 /**
- * The composition root: vmlet's phases in the order a VM lives them (docs: architecture.md),
+ * The composition root: vmlet's phases in the order a VM lives them (docs/architecture.md,
+ * kept in step with the `// ── Phase N: name` comments below by a test),
  * and nothing else. Each capability is wired by its own `create<Capability>(deps)` factory,
  * which returns a `Capability` ({ components, stopHooks, reload }) that the runtime mounts.
  *
- *   config → capture → identity → sidecar (envoy + sds + xds) → health → ready → stop
+ *   config → DNS + capture → identity → sidecar (envoy + sds) → xds + health → ready → stop
  *
  * TO WIRE A CAPABILITY: add its lines in the marked place of its phase below, e.g.
  *   const identity = createIdentity(deps); runtime.mount(identity);
@@ -134,7 +135,7 @@ export async function main(opts: MainOptions): Promise<number> {
   if (identity) runtime.mount(identity);
   else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
 
-  // ── Phase 4: sidecar — Envoy supervisor, SDS server, xDS proxy to istiod. The node (id and
+  // ── Phase 4: sidecar — Envoy supervisor and SDS server. The node (id and
   //    metadata) is built once: Envoy's bootstrap and the proxy's checks share it.
   const xdsModule = config.envoy.enabled || config.xds.enabled ? await import('./xds/index.js') : undefined;
   const envoyModule = config.envoy.enabled ? await import('./envoy/index.js') : undefined;
