@@ -19,6 +19,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'proxy-status', summary: 'Show per xDS type whether Envoy holds what istiod sent (SYNCED, STALE, NOT SENT, NACKED)', load: () => import('./proxy-status.js') },
   { name: 'proxy-config', summary: "Show Envoy's clusters, listeners, routes, endpoints or secrets on this VM (istioctl proxy-config's tables)", load: () => import('./proxy-config.js') },
   { name: 'dns lookup', summary: 'Resolve a name as this VM does and say whether the mesh name table or an upstream answered', load: () => import('./dns.js') },
+  { name: 'doctor', summary: "Check this VM's setup end to end and say what to fix (works without a running agent); --json", load: () => import('./doctor.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
   ...CAPTURE_COMMANDS,
   { name: 'bootstrap print', summary: 'Print the Envoy bootstrap vmlet would use for the current inputs (--args: Envoy\'s command line)', load: () => import('./bootstrap.js') },

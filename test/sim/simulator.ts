@@ -69,6 +69,8 @@ export interface SimFaults {
   oneElementChain: boolean;
   /** Issue certificates for this long instead of the requested TTL (ms); short lifetimes for rotation tests. */
   ttlOverrideMs: number | undefined;
+  /** istiod's clock minus the real one (ms): issued certificates carry istiod's time (doctor's clock check). */
+  clockOffsetMs?: number;
 }
 
 export interface Simulator {
@@ -213,7 +215,7 @@ function makeHandler(ctx: HandlerContext) {
       const signing = ctx.signing();
       let leaf: string;
       try {
-        leaf = await signWorkload(signing, req.csr, identity, ctx.faults.ttlOverrideMs ?? ttlMs);
+        leaf = await signWorkload(signing, req.csr, identity, ctx.faults.ttlOverrideMs ?? ttlMs, Date.now() + (ctx.faults.clockOffsetMs ?? 0));
       } catch (err) {
         return fail(grpc.status.INVALID_ARGUMENT, `CSR signing error (${(err as Error).message})`, auth, identity);
       }
