@@ -89,7 +89,7 @@ if (out) {
     let counting = false;
     const hook = createHook({
       init(id, type) {
-        const stack = new Error().stack.split('\n').slice(3).find((l) => !l.includes('node:internal') && !l.includes('startup-trace')) ?? '(node internal)';
+        const stack = new Error().stack.split('\n').slice(3).find((l) => !/\(node:|at node:/.test(l) && !l.includes('startup-trace')) ?? '(node internal)';
         origin.set(id, `${type} ${stack.trim().replace(/^at /, '')}`);
       },
       before(id) {

@@ -32,6 +32,7 @@ const started = new Set();
 
 const { startSimulator } = await tsImport('../test/sim/index.ts', import.meta.url);
 const { createSimAds } = await tsImport('../test/sim/ads.ts', import.meta.url);
+const { sampleXdsConfig } = await tsImport('../test/sim/xds-config.ts', import.meta.url);
 
 /** Labels a chunk by the npm packages (or src/ folders) most of its sources come from (its .map). */
 function labelOf(file) {
@@ -106,7 +107,8 @@ function phases({ recs, wall }) {
   };
 }
 
-const ads = createSimAds({ graceMs: 500 });
+// A small mesh config, so the FAKE Envoy gets clusters and listeners and turns ready, as with istiod.
+const ads = createSimAds({ graceMs: 500, config: sampleXdsConfig() });
 const sim2 = await startSimulator({ services: [ads.service] });
 try {
   ads.bind(sim2);

@@ -9,7 +9,8 @@
  * vmlet runs on --node: by default the Node.js runtime the packages ship (the stripped binary of
  * the last `npm run package` if there is one, else packaging/runtime.json's pinned binary from the
  * runtime cache, fetched by fetch-runtime.mjs), with NODE_COMPILE_CACHE in a directory that
- * outlives each run, as the packaged launcher keeps it in the unit's state directory.
+ * outlives each run, as the packaged launcher keeps it in the unit's state directory, and with the
+ * Node flags the launcher (packaging/common/vmlet-launcher.sh) passes.
  *
  * Rows: time to first certificate (process start → certificate on disk, fresh state, median of
  * --runs, alternating order) with RSA-2048 and with ECDSA P-256 (ECC_SIGNATURE_ALGORITHM=ECDSA for
@@ -48,6 +49,9 @@ const ARCH = arch() === 'arm64' ? 'arm64' : 'x64';
 const NODE = opt.node ?? (existsSync(join(ROOT, 'out', '.work', `deb-${ARCH}`, 'usr/lib/vmlet/node'))
   ? join(ROOT, 'out', '.work', `deb-${ARCH}`, 'usr/lib/vmlet/node')
   : (fetchRuntime(ARCH) as { node: string }).node);
+/** The flags the packaged launcher gives the runtime (its exec line), so vmlet runs as the package runs it. */
+const NODE_ARGS = opt.node ? [] : (/exec \/usr\/lib\/vmlet\/node ((?:--\S+ )*)\/usr\/lib\/vmlet\/vmlet\.cjs/
+  .exec(readFileSync(join(ROOT, 'packaging', 'common', 'vmlet-launcher.sh'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)] ?? NaN; };
 const p90 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)] ?? NaN; };
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
       [`${SERVICES} Services: CDS + EDS bytes of one push (KB)`, mesh.bytes.vmlet / 1024, mesh.bytes['pilot-agent'] / 1024, '%.0f'],
     ];
     const fmt = (v: number, f: string) => v.toFixed(Number(f.slice(2, 3)));
-    console.log(`\nvmlet ${versions.vmlet} on Node ${versions.node} (${NODE}) vs pilot-agent (istio.io/istio ${versions.istio}) on istiod of the same build, kube-apiserver ${versions.kubernetes}`);
+    console.log(`\nvmlet ${versions.vmlet} on Node ${versions.node} (${NODE} ${NODE_ARGS.join(' ')}) vs pilot-agent (istio.io/istio ${versions.istio}) on istiod of the same build, kube-apiserver ${versions.kubernetes}`);
     console.log('| metric | vmlet | pilot-agent | vmlet/pilot-agent |\n|---|---:|---:|---:|');
     for (const [name, v, p, f] of rows) console.log(`| ${name} | ${fmt(v, f)} | ${fmt(p, f)} | ${(v / p).toFixed(2)} |`);
     for (const [key] of KEYS) console.log(`(raw first-cert ms, ${key}: vmlet ${firstCert[key]!.vmlet!.map((x) => x.toFixed(0)).join(', ')}; pilot-agent ${firstCert[key]!['pilot-agent']!.map((x) => x.toFixed(0)).join(', ')})`);
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
 
 function vmletAgent(cp: ControlPlane, w: Workload, tag: string, env: Record<string, string>): Agent {
   const home = mkdtempSync(join(cp.work, `vmlet-${tag}-`));
-  const v = startVmlet(cp, w, { state: home, node: NODE, env });
+  const v = startVmlet(cp, w, { state: home, node: NODE, nodeArgs: NODE_ARGS, env });
   const logFile = join(cp.work, 'logs', `${home.split('/').pop()}.log`);
   return { pid: v.child.pid!, certFile: join(home, 'state', 'identity', 'cert-chain.pem'), envoyRecord: `${logFile}.envoy`, stop: async () => { await v.stop(); } };
 }

@@ -9,4 +9,8 @@ if [ -n "${STATE_DIRECTORY:-}" ] && [ -z "${NODE_COMPILE_CACHE+set}" ]; then
   NODE_COMPILE_CACHE="${STATE_DIRECTORY%%:*}/compile-cache"
   export NODE_COMPILE_CACHE
 fi
-exec /usr/lib/vmlet/node /usr/lib/vmlet/vmlet.cjs "$@"
+# V8 tuned for a small, mostly idle agent whose hot paths are native (TLS, HTTP/2, crypto): no
+# optimising compilers (bytecode only; the interpreter is fast enough for a proxy that forwards
+# buffers), heap sized for memory, 1 MB young generation. Idle RSS on Node 24 76.3 -> 66.0 MB
+# (bench/run-idle.mjs realistic); docs/performance.md has the measurements and what was not taken.
+exec /usr/lib/vmlet/node --optimize-for-size --max-semi-space-size=1 --no-opt --no-maglev --no-sparkplug /usr/lib/vmlet/vmlet.cjs "$@"

@@ -95,9 +95,9 @@ export interface Vmlet {
 
 /**
  * Starts `vmlet run` in the VM namespace on the workload's files. `state` survives restarts;
- * `node` is the runtime (default: this process's).
+ * `node` is the runtime (default: this process's), `nodeArgs` its flags.
  */
-export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; extra?: string[]; env?: Record<string, string>; node?: string }): Vmlet {
+export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; extra?: string[]; env?: Record<string, string>; node?: string; nodeArgs?: string[] }): Vmlet {
   const tmp = join(o.state, 'tmp');
   // Kept with the control plane's logs, so a failed run shows what vmlet and the fake Envoy did.
   const logFile = join(cp.work, 'logs', `${basename(o.state)}.log`);
@@ -106,7 +106,7 @@ export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; ex
     '--set', `envoy.binaryPath=${FAKE_ENVOY}`, '--set', 'envoy.runAsUser=', '--set', `envoy.configDir=${join(tmp, 'envoy')}`,
     '--set', `sds.socketPath=${join(tmp, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(tmp, 'proxy', 'XDS')}`,
     '--set', 'health.propagationDelay=500ms', '--set', 'general.drainGrace=1s', ...(o.extra ?? [])];
-  const child = spawn('ip', ['netns', 'exec', cp.vmNs, o.node ?? process.execPath, BUNDLE, ...argv], {
+  const child = spawn('ip', ['netns', 'exec', cp.vmNs, o.node ?? process.execPath, ...(o.nodeArgs ?? []), BUNDLE, ...argv], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       VMLET_STATE_DIR: join(o.state, 'state'), VMLET_RUN_DIR: join(o.state, 'run'),

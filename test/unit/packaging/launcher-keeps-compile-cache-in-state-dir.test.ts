@@ -21,8 +21,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const run = (env: Record<string, string>) => execFileSync(launcher, ['run', '--log-level', 'debug'], { env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8' }).trim();
 
 describe('the packaged launcher', () => {
-  it('execs the bundled runtime on the bundle with the arguments as given', () => {
-    expect(run({})).toMatch(/ args=\/usr\/lib\/vmlet\/vmlet\.cjs run --log-level debug$/);
+  it('execs the bundled runtime on the bundle with the arguments as given, V8 tuned for memory', () => {
+    expect(run({})).toMatch(/ args=(--[\w-]+(=\d+)? )+\/usr\/lib\/vmlet\/vmlet\.cjs run --log-level debug$/);
+    expect(run({})).toContain('--max-semi-space-size=1 ');
   });
   it('keeps the compile cache in the unit\'s state directory (the first one when several)', () => {
     expect(run({ STATE_DIRECTORY: '/var/lib/vmlet' })).toMatch(/^cache=\/var\/lib\/vmlet\/compile-cache /);
