@@ -20,7 +20,10 @@ export interface Difference {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const fact = (v: unknown) => `${typeOf(v)} ${JSON.stringify(v)}`;
+/** JSON with object keys sorted: Go writes maps in key order, YAML keeps the file's; both mean the same. */
+const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical)
+  : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v);
+const fact = (v: unknown) => `${typeOf(v)} ${JSON.stringify(canonical(v))}`;
 
 /** Metadata keys whose value is an object of its own keys (compared key by key). */
 const NESTED = new Set(['PROXY_CONFIG', 'LABELS', 'STATIC_LABELS', 'ANNOTATIONS', 'PLATFORM_METADATA']);
