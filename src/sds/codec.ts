@@ -5,7 +5,7 @@
  * validation_context{trusted_ca}, all as inline_bytes.
  */
 import { envoy } from '../proto/generated/messages.js';
-import { SECRET_TYPE_URL } from '../proto/sds-descriptor.js';
+import { SECRET_TYPE_URL } from '../proto/sds-service.js';
 
 const { DiscoveryRequest: Req, DiscoveryResponse: Res } = envoy.service.discovery.v3;
 const { Secret } = envoy.extensions.transport_sockets.tls.v3;

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { Clock, Component } from '../lifecycle/types.js';
 import type { IdentitySource } from '../identity/types.js';
 import type { StatusBoard } from '../status/types.js';
-import { SDS_SERVICE } from '../proto/sds-descriptor.js';
+import { SDS_SERVICE } from '../proto/sds-service.js';
 import { decodeRequest } from './codec.js';
 import { SecretSource } from './secrets.js';
 import { openSocketToEnvoy, prepareSocketPath } from './socket.js';
