@@ -14,7 +14,6 @@ import dnsPacket from 'dns-packet';
 import type { Deps } from '../deps.js';
 import { VmletError } from '../errors.js';
 import type { Capability } from '../lifecycle/index.js';
-import { decodeNameTable } from '../proto/nds.js';
 import { readResolverSetup, type ResolverSetup } from './resolv-conf.js';
 import { resolveQuery, type Protocol, type Resolution } from './resolver.js';
 import { DnsServer } from './server.js';
@@ -113,7 +112,7 @@ export async function createDns(deps: Deps, decision: DnsDecision): Promise<DnsC
   const stored = await store.load();
   if (stored) {
     try {
-      table = new MeshTable(decodeNameTable(stored.bytes), ctx);
+      table = MeshTable.fromBytes(stored.bytes, ctx);
       receivedAt = stored.receivedAt;
       tableSource = 'state-dir';
       log.info({ hosts: table.size, receivedAt: new Date(stored.receivedAt).toISOString(), file: store.path }, 'answering mesh names from the table kept by an earlier run until istiod sends one');
@@ -187,7 +186,7 @@ export async function createDns(deps: Deps, decision: DnsDecision): Promise<DnsC
     acceptTable(bytes: Uint8Array): void {
       let next: MeshTable;
       try {
-        next = new MeshTable(decodeNameTable(bytes), ctx);
+        next = MeshTable.fromBytes(bytes, ctx);
       } catch (err) {
         throw new VmletError('VMLET_DNS_TABLE_INVALID', `istiod's name table does not decode: ${(err as Error).message}; the previous table keeps answering`, { cause: err });
       }

@@ -4,6 +4,7 @@
  * mesh names. Written by rename (a crash leaves the old file or the new one, never half), only
  * when the bytes changed.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -15,7 +16,8 @@ export interface StoredTable {
 
 export class TableStore {
   readonly path: string;
-  private last: Uint8Array | undefined;
+  /** Digest of the bytes on disk (not the bytes: a large table would be kept twice). */
+  private last: string | undefined;
 
   constructor(stateDir: string) {
     this.path = join(stateDir, 'dns', 'name-table.pb');
@@ -25,7 +27,7 @@ export class TableStore {
   async load(): Promise<StoredTable | undefined> {
     try {
       const [bytes, st] = await Promise.all([readFile(this.path), stat(this.path)]);
-      this.last = bytes;
+      this.last = digest(bytes);
       return { bytes, receivedAt: st.mtimeMs };
     } catch {
       return undefined;
@@ -33,11 +35,16 @@ export class TableStore {
   }
 
   async save(bytes: Uint8Array): Promise<void> {
-    if (this.last && Buffer.compare(this.last, bytes) === 0) return;
+    const d = digest(bytes);
+    if (this.last === d) return;
     await mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.${process.pid}.tmp`;
     await writeFile(tmp, bytes, { mode: 0o600 });
     await rename(tmp, this.path);
-    this.last = bytes;
+    this.last = d;
   }
+}
+
+function digest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

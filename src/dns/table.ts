@@ -17,7 +17,7 @@
  * asked instead of stored (Istio keeps about four names and four CNAME names per host).
  */
 import { isIP } from 'node:net';
-import type { NameInfo, NameTable } from '../proto/nds.js';
+import { forEachHost, type NameInfo, type NameTable } from '../proto/nds.js';
 
 export interface TableContext {
   /** The VM's namespace (short names `reviews` resolve in it). */
@@ -49,8 +49,9 @@ export class MeshTable {
   /** Short forms that cannot be derived from the name (rare: a Kubernetes host not named short.ns.<domain>), and alt_hosts. */
   private readonly extra = new Map<string, number>();
   private readonly hosts: string[] = [];
-  private readonly v4: (readonly string[] | undefined)[] = [];
-  private readonly v6: (readonly string[] | undefined)[] = [];
+  /** Per row, the addresses of each family comma-joined (one string instead of an array of strings: half the memory). */
+  private readonly v4: (string | undefined)[] = [];
+  private readonly v6: (string | undefined)[] = [];
   private readonly flags: number[] = [];
   private readonly ns: string;
   /** `svc.cluster.local`. */
@@ -64,7 +65,13 @@ export class MeshTable {
   /** Hosts in istiod's table (before short forms). */
   readonly size: number;
 
-  constructor(table: NameTable, ctx: TableContext) {
+  /** Builds the table straight from a NameTable message's bytes (throws when they are not one). */
+  static fromBytes(bytes: Uint8Array, ctx: TableContext): MeshTable {
+    return new MeshTable((add) => forEachHost(bytes, add), ctx);
+  }
+
+  /** From a decoded table (tests), or from a function that feeds every host to `add`. */
+  constructor(table: NameTable | ((add: (host: string, info: NameInfo) => void) => number), ctx: TableContext) {
     this.ns = ctx.namespace.toLowerCase();
     const parts = normalizeName(ctx.domain).split('.').filter((p) => p !== '');
     if (parts[0] === this.ns) parts.shift();
@@ -72,8 +79,11 @@ export class MeshTable {
     this.domainFirst = parts[0] ?? '';
     this.domainRest = parts.slice(1).join('.');
     this.search0 = ctx.search[0] === undefined ? undefined : normalizeName(ctx.search[0]);
-    for (const [host, info] of table) this.add(host, info);
-    this.size = table.size;
+    if (typeof table === 'function') this.size = table((h, i) => this.add(h, i));
+    else {
+      for (const [host, info] of table) this.add(host, info);
+      this.size = table.size;
+    }
   }
 
   /** The answer for `name` and type A or AAAA; found=false: not a mesh name (forward it). */
@@ -84,7 +94,8 @@ export class MeshTable {
     const expand = stripped !== undefined && !stripped.endsWith(s as string);
     const row = this.exact(n) ?? (expand ? this.exact(stripped) : undefined) ?? this.wildcard(n) ?? (expand ? this.wildcard(stripped) : undefined);
     if (row === undefined) return NOT_FOUND;
-    return { found: true, host: this.hosts[row] as string, addresses: (type === 'A' ? this.v4[row] : this.v6[row]) ?? [] };
+    const joined = type === 'A' ? this.v4[row] : this.v6[row];
+    return { found: true, host: this.hosts[row] as string, addresses: joined === undefined ? [] : joined.split(',') };
   }
 
   /** The table's hosts (normalized; wildcards as `*.example.com`), for resolved mode's routing domains. */
@@ -106,8 +117,8 @@ export class MeshTable {
     const key = normalizeName(host);
     const row = this.hosts.length;
     this.hosts.push(key);
-    this.v4.push(v4.length > 0 ? v4 : undefined);
-    this.v6.push(v6.length > 0 ? v6 : undefined);
+    this.v4.push(v4.length > 0 ? v4.join(',') : undefined);
+    this.v6.push(v6.length > 0 ? v6.join(',') : undefined);
     this.rows.set(key, row);
     let flag = 0;
     if (k8s && this.domain !== '' && key.endsWith(this.domain)) {

@@ -37,6 +37,9 @@ export interface Forwarded {
   readonly viaTcp: boolean;
 }
 
+/** UDP sockets per address family. */
+const UDP_SOCKETS = 4;
+
 interface Pending {
   readonly address: string;
   readonly port: number;
@@ -68,6 +71,9 @@ class UdpPool {
   async open(range: ForwarderOptions['portRange']): Promise<void> {
     const ports = range ? shuffled(range.first, range.last) : [0, 0, 0, 0];
     for (const port of ports) {
+      // A few sockets (random ports of the range) are enough to spread queries; the rest of the
+      // range stays free for TCP source ports.
+      if (this.sockets.length >= UDP_SOCKETS) break;
       const s = createSocket(this.family === 4 ? 'udp4' : 'udp6');
       const ok = await new Promise<boolean>((resolve) => {
         s.once('error', () => resolve(false));

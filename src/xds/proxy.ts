@@ -144,7 +144,8 @@ export class XdsProxy {
           if (head.resources === 0) return;
           this.view.sent(head.typeUrl, head.version, head.nonce, head.resources);
           // A copy: the view would keep the whole socket read buffer it points into alive.
-          if (head.typeUrl === TYPE.nameTable && head.firstResource) this.nameTable = Buffer.from(head.firstResource);
+          // Kept here only when nothing consumes it (DNS off): DNS keeps its own compact table.
+          if (head.typeUrl === TYPE.nameTable && head.firstResource && !this.opts.onNameTable) this.nameTable = Buffer.from(head.firstResource);
           const error = this.consume(flavor, head);
           link.up.write(encodeAck(flavor, head, error));
           this.view.answered(head.typeUrl, head.nonce, head.version, error, 'vmlet');
@@ -199,7 +200,7 @@ export class XdsProxy {
     try {
       const table = resourceValue(flavor, head.firstResource);
       if (table === undefined) throw new Error('the NameTable resource is empty');
-      this.opts.onNameTable(Buffer.from(table));
+      this.opts.onNameTable(table);
       return undefined;
     } catch (err) {
       this.opts.logger.error({ err }, `NACKing istiod's name table: ${(err as Error).message}`);
