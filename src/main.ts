@@ -127,10 +127,14 @@ export async function main(opts: MainOptions): Promise<number> {
   runtime.mount(capture);
 
   // ── Phase 3: identity (token → CSR → istiod CA → cert store, rotator).
-  //    xDS reaches istiod through identity's connector and Envoy's SDS reads its source, so any
-  //    of the three loads the module (it says itself when identity.enabled=false).
-  const identity = config.identity.enabled || config.xds.enabled || config.envoy.enabled
-    ? (await import('./identity/index.js')).createIdentity(deps, { beforeFirstCall: capture.settled })
+  //    The istiod connector is made here from identity's credentials (certificate and token) and
+  //    shared by the CA client and xDS; Envoy's SDS reads identity's source, so any of the three
+  //    loads both modules (identity says itself when identity.enabled=false).
+  const [identityModule, istiodModule] = config.identity.enabled || config.xds.enabled || config.envoy.enabled
+    ? await Promise.all([import('./identity/index.js'), import('./istiod/index.js')])
+    : [];
+  const identity = identityModule && istiodModule
+    ? identityModule.createIdentity(deps, { connect: (credentials) => istiodModule.createIstiodConnector(deps, credentials), beforeFirstCall: capture.settled })
     : undefined;
   if (identity) runtime.mount(identity);
   else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');

@@ -14,7 +14,7 @@ export type { IstioInputs } from './istio-inputs.js';
 export { formatProblem, hasErrors, problemsError, type Problem } from './problems.js';
 export { CONFIG_ERRORS } from './errors.js';
 export { redactConfig, formatValue, formatDuration, isSecretName, REDACTED } from './redact.js';
-export { STOCK_ISTIO_PATHS, ISTIOCTL_FILE_NAMES } from './istio-files.js';
+export { STOCK_ISTIO_PATHS, ISTIOCTL_FILE_NAMES, istioTokenPath } from './istio-files.js';
 export { isLoopbackAddress } from './sections/general.js';
 export { resolveLogFormat } from './log-format.js';
 export { diffConfig, type ConfigChange } from './diff.js';

@@ -34,6 +34,14 @@ export const ISTIOCTL_FILE_NAMES = Object.freeze({
   hosts: 'hosts',
 });
 
+/**
+ * Where the istio-token is read on every use: the file the loader found, else where it would be
+ * (istioctl's directory, or the stock VM path), so a token written after start is picked up.
+ */
+export function istioTokenPath(istio: Pick<IstioInputs, 'tokenPath' | 'dir'>): string {
+  return istio.tokenPath ?? (istio.dir !== undefined ? join(istio.dir, ISTIOCTL_FILE_NAMES.token) : STOCK_ISTIO_PATHS.token);
+}
+
 export interface IstioFiles {
   readonly inputs: IstioInputs;
   /** cluster.env KEY -> line, for sources and messages. */

@@ -8,8 +8,9 @@
 import { identityStoreDir, keySpecOf } from './key-prewarm.js';
 import type { Deps } from '../deps.js';
 import type { Capability } from '../lifecycle/index.js';
-import { createIstiodConnector, tokenPathOf } from '../istiod/index.js';
-import type { IstiodConnector } from '../istiod/types.js';
+import { istioTokenPath } from '../config/index.js';
+import type { ClientCredentials, IstiodConnector } from '../istiod/types.js';
+import { clientCredentials } from './credentials.js';
 import { IdentityManager } from './manager.js';
 import { CertStore } from './store.js';
 import type { IdentitySource } from './types.js';
@@ -25,20 +26,26 @@ export interface IdentityCapability extends Capability {
   readonly source: IdentitySource;
   /** Same as `source` (main.ts passes `identity.certs` to the sidecar). */
   readonly certs: IdentitySource;
-  /** The istiod connector presenting this identity (xDS may share it). */
+  /** The istiod connector `connect` made, presenting this identity (xDS shares it). */
   readonly connector: IstiodConnector;
 }
 
-/** `beforeFirstCall`: waited for (bounded) before the first CSR; main.ts passes capture.settled. */
-export function createIdentity(deps: Deps, opts: { beforeFirstCall?: Promise<void> } = {}): IdentityCapability {
+export interface IdentityOptions {
+  /**
+   * Makes the istiod connector from identity's credentials (main.ts: src/istiod's
+   * createIstiodConnector). Identity calls istiod only through it and never imports src/istiod.
+   */
+  readonly connect: (credentials: ClientCredentials) => IstiodConnector;
+  /** Waited for (bounded) before the first CSR; main.ts passes capture.settled. */
+  readonly beforeFirstCall?: Promise<void>;
+}
+
+export function createIdentity(deps: Deps, opts: IdentityOptions): IdentityCapability {
   const { config } = deps;
   const id = config.identity;
   let manager: IdentityManager | undefined;
-  const source: IdentitySource = {
-    current: () => manager?.current(),
-    subscribe: (l) => manager!.subscribe(l),
-  };
-  const connector = createIstiodConnector(deps, source);
+  const tokenPath = istioTokenPath(config.istio);
+  const connector = opts.connect(clientCredentials({ current: () => manager?.current() }, tokenPath));
   if (!id.enabled) {
     deps.logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
     return { components: [], source: { current: () => undefined, subscribe: () => () => {} }, certs: { current: () => undefined, subscribe: () => () => {} }, connector };
@@ -63,7 +70,7 @@ export function createIdentity(deps: Deps, opts: { beforeFirstCall?: Promise<voi
     certSigner: id.certSigner,
     requestTimeoutMs: config.istiod.requestTimeout,
     address: config.istiod.caAddress,
-    tokenPath: tokenPathOf(config),
+    tokenPath,
     tokenAudience: id.tokenAudience,
     clockSkewMs: id.clockSkew,
     ...(opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {}),

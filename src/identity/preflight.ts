@@ -3,8 +3,8 @@
  * it, unless a valid stored certificate for this namespace and service account makes the token
  * unnecessary (as the manager decides at start), and the namespace the SPIFFE ID names.
  */
-import { readFileSync } from 'node:fs';
 import { VmletError, isVmletError } from '../errors.js';
+import { istioTokenPath } from '../config/istio-files.js';
 import { error, type PreflightCheck } from '../preflight/types.js';
 import { identityStoreDir } from './key-prewarm.js';
 import '../config/errors.js';
@@ -30,15 +30,10 @@ export const tokenCheck: PreflightCheck = {
   applies: (c) => c.identity.enabled,
   async run(config, ctx) {
     const id = config.identity;
-    // Loaded here, not at the top: the istiod module brings gRPC, which an agent without identity never loads.
-    const { tokenPathOf } = await import('../istiod/index.js');
-    const path = tokenPathOf(config);
-    let text: string | undefined;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      text = undefined;
-    }
+    const path = istioTokenPath(config.istio);
+    // Loaded here, not at the top: token.ts brings jose, which an agent without identity never loads.
+    const { preflightToken, readToken, readTokenFile } = await import('./token.js');
+    const text = readTokenFile(path);
     // A file of blanks is empty to istiod too (the loader only sees its size).
     if (text !== undefined && text.length > 0 && text.trim() === '') {
       return [error('identity.token', new VmletError('VMLET_TOKEN_FILE_EMPTY', `${path} holds only blanks; write a fresh token there (kubectl create token ${id.serviceAccount} -n ${id.namespace} --audience ${id.tokenAudience})`, { details: { file: path } }))];
@@ -46,7 +41,6 @@ export const tokenCheck: PreflightCheck = {
     const { CertStore } = await import('./store.js');
     const stored = new CertStore(identityStoreDir(config)).load();
     if (stored !== undefined && stored.notAfter > ctx.now && stored.spiffeId.endsWith(`/ns/${id.namespace}/sa/${id.serviceAccount}`)) return [];
-    const { preflightToken, readToken } = await import('./token.js');
     const token = readToken(path);
     if (token === undefined) {
       // Without a certificate and a token there is no first certificate: identity would end the run.

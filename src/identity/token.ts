@@ -19,15 +19,19 @@ export interface TokenExpectations {
   readonly path: string;
 }
 
-/** The trimmed token text, or undefined when the file is missing or empty (pilot-agent omits the header). */
-export function readToken(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
+/** The token file's text as it is (blanks included), or undefined when it cannot be read. */
+export function readTokenFile(path: string): string | undefined {
   try {
-    const text = readFileSync(path, 'utf8').trim();
-    return text === '' ? undefined : text;
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/** The trimmed token text, or undefined when the file is missing or empty (pilot-agent omits the header). */
+export function readToken(path: string | undefined): string | undefined {
+  const text = path === undefined ? undefined : readTokenFile(path)?.trim();
+  return text === '' ? undefined : text;
 }
 
 export function humanDuration(ms: number): string {

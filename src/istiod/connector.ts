@@ -3,15 +3,13 @@
  * CreateCertificate and the xDS proxy's streams, h2-session.ts), with TLS verified against the
  * Istio root, pilot-agent's server-name rule, keepalive no faster than istiod allows, and the
  * current workload certificate as client certificate while it is valid. Per-call metadata
- * re-reads the token file every time.
+ * carries the token identity reads anew for every call.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
-import type { IdentitySource } from '../identity/types.js';
 import type { Metadata } from '../grpc/metadata.js';
 import { openHttp2Session } from './h2-session.js';
-import type { IstiodConnector, IstiodTarget } from './types.js';
+import type { ClientCredentials, IstiodConnector, IstiodTarget } from './types.js';
 
 export interface ConnectorOptions {
   /** host:port of istiod. */
@@ -22,7 +20,6 @@ export interface ConnectorOptions {
   readonly serverName?: string;
   readonly clusterId: string;
   readonly extraHeaders: Readonly<Record<string, string>>;
-  readonly tokenPath: string | undefined;
   readonly keepaliveIntervalMs: number;
   readonly keepaliveTimeoutMs: number;
   readonly now: () => number;
@@ -37,11 +34,12 @@ export function serverNameFor(address: string, override?: string): string {
   return host.includes('localhost') ? DEFAULT_ISTIOD_NAME : host;
 }
 
-export function createConnector(opts: ConnectorOptions, identity: IdentitySource | undefined): IstiodConnector {
+/** `credentials`: the client certificate and token (src/identity's); undefined presents neither. */
+export function createConnector(opts: ConnectorOptions, credentials: ClientCredentials | undefined): IstiodConnector {
   const name = serverNameFor(opts.address, opts.serverName);
   /** The trust roots and, while it is valid, the workload certificate to present. */
   const material = () => {
-    const id = identity?.current();
+    const id = credentials?.current();
     // Istio's VM recipe reads the CA root from the directory its certificates are written to, so
     // a root rotated through a renewal is trusted for istiod too: configured root + current one.
     const roots = [opts.rootPem, id !== undefined && !opts.rootPem.includes(id.rootPem.trim()) ? id.rootPem : ''].join('\n').trim();
@@ -67,7 +65,7 @@ export function createConnector(opts: ConnectorOptions, identity: IdentitySource
       });
     },
     async metadata(_target: IstiodTarget): Promise<Metadata> {
-      const token = readTokenFile(opts.tokenPath);
+      const token = credentials?.bearerToken();
       return { ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}), clusterid: opts.clusterId, ...lowercaseKeys(opts.extraHeaders) };
     },
   };
@@ -78,14 +76,4 @@ function lowercaseKeys(headers: Readonly<Record<string, string>>): Record<string
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
   return out;
-}
-
-function readTokenFile(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    const t = readFileSync(path, 'utf8').trim();
-    return t === '' ? undefined : t;
-  } catch {
-    return undefined;
-  }
 }

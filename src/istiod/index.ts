@@ -1,30 +1,22 @@
 /**
  * istiod: the one way vmlet reaches istiod (CA and xDS share :15012). Owns the gRPC channel
  * settings (TLS root, server name, keepalive, client certificate) and per-call headers (Bearer
- * token re-read every call, ClusterID, extra headers). Must not touch: the certificate store or
- * the rotation (src/identity), nor any xDS state.
+ * token from identity's ClientCredentials, ClusterID, extra headers). Must not touch: the
+ * certificate store, the token file or the rotation (src/identity), nor any xDS state; it imports
+ * nothing of identity.
  */
-import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
 import type { Deps } from '../deps.js';
-import type { IdentitySource } from '../identity/types.js';
 import { createConnector } from './connector.js';
-import type { IstiodConnector } from './types.js';
+import type { ClientCredentials, IstiodConnector } from './types.js';
 
-export type { IstiodConnector, IstiodTarget } from './types.js';
+export type { ClientCertificate, ClientCredentials, IstiodConnector, IstiodTarget } from './types.js';
 export { createConnector, serverNameFor, DEFAULT_ISTIOD_NAME, type ConnectorOptions } from './connector.js';
 
 /**
- * Where the istio-token is read on every use: the file the loader found, else where it would be
- * (istioctl's directory, or the stock VM path), so a token written after start is picked up.
+ * The connector for the configured istiod (main.ts creates it; identity's CA client and the xDS
+ * proxy share it); `credentials` (identity's) supply the client certificate and the token.
  */
-export function tokenPathOf(config: Config): string {
-  const { istio } = config;
-  return istio.tokenPath ?? (istio.dir !== undefined ? join(istio.dir, 'istio-token') : '/var/run/secrets/tokens/istio-token');
-}
-
-/** The connector for the configured istiod; `identitySource` supplies the client certificate. */
-export function createIstiodConnector(deps: Pick<Deps, 'config' | 'clock'>, identitySource: IdentitySource | undefined): IstiodConnector {
+export function createIstiodConnector(deps: Pick<Deps, 'config' | 'clock'>, credentials: ClientCredentials | undefined): IstiodConnector {
   const { istiod, istio } = deps.config;
   return createConnector(
     {
@@ -33,11 +25,10 @@ export function createIstiodConnector(deps: Pick<Deps, 'config' | 'clock'>, iden
       serverName: istiod.serverName,
       clusterId: istiod.clusterId,
       extraHeaders: istiod.extraHeaders,
-      tokenPath: tokenPathOf(deps.config),
       keepaliveIntervalMs: istiod.keepaliveInterval,
       keepaliveTimeoutMs: istiod.keepaliveTimeout,
       now: () => deps.clock.now(),
     },
-    identitySource,
+    credentials,
   );
 }

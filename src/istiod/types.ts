@@ -6,6 +6,27 @@ import type { Metadata } from '../grpc/metadata.js';
 
 export type IstiodTarget = 'ca' | 'xds';
 
+/** The client certificate the connector may present (a WorkloadIdentity is one). */
+export interface ClientCertificate {
+  readonly certChainPem: string;
+  readonly keyPem: string;
+  /** Trust anchors that came with it: a root rotated through a renewal is trusted for istiod too. */
+  readonly rootPem: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+/**
+ * What the connector needs from identity, and nothing more (src/identity implements it; the
+ * connector never imports identity): the current certificate and the bootstrap token.
+ */
+export interface ClientCredentials {
+  /** The current certificate, or undefined before the first one. */
+  current(): ClientCertificate | undefined;
+  /** The istio-token, re-read on every call; undefined when the file is absent or empty. */
+  bearerToken(): string | undefined;
+}
+
 export interface IstiodConnector {
   /**
    * A new HTTP/2 connection to istiod for src/grpc's calls, with TLS verified against the

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { loadConfigOrThrow } from '../../../src/config/index.js';
 import type { Deps } from '../../../src/deps.js';
 import { createIdentity, type IdentityCapability } from '../../../src/identity/index.js';
+import { createIstiodConnector } from '../../../src/istiod/index.js';
 import { systemClock, type Clock } from '../../../src/lifecycle/index.js';
 import { createLogger } from '../../../src/log.js';
 import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
@@ -37,7 +38,7 @@ export function runIdentity(istioDir: string, flags: Record<string, string>, opt
   const center = new StatusCenter();
   const metrics = new MetricsRegistry();
   const deps: Deps = { config, logger, clock: opts.clock ?? systemClock, gates: center.gates, status: center, events: center.events, metrics };
-  const identity = createIdentity(deps, opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {});
+  const identity = createIdentity(deps, { connect: (c) => createIstiodConnector(deps, c), ...(opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {}) });
   const abort = new AbortController();
   // A run that ends on bad input (no certificate yet) is what some tests wait for: kept, not thrown.
   const ended: unknown[] = [];

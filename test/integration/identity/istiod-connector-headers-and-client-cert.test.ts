@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientCredentials } from '../../../src/identity/credentials.js';
 import { createConnector } from '../../../src/istiod/index.js';
 import { createCertificate } from '../../../src/identity/ca-client.js';
 import { identityFromResponse } from '../../../src/identity/chain.js';
@@ -29,12 +30,11 @@ describe('istiod connector', { timeout: 20_000 }, () => {
         rootPem: sim.rootPem,
         clusterId: 'Kubernetes',
         extraHeaders: { 'x-team': 'vm-ops' },
-        tokenPath: tmp.join('istio-token'),
         keepaliveIntervalMs: 30_000,
         keepaliveTimeoutMs: 10_000,
         now: Date.now,
       },
-      { current: () => current, subscribe: () => () => {} },
+      clientCredentials({ current: () => current }, tmp.join('istio-token')),
     );
     const request = async () => {
       const { keyPem, csrPem } = await generateKeyAndCsr({ type: 'ECDSA', curve: 'P256' }, 'spiffe://cluster.local/ns/ignored/sa/ignored');

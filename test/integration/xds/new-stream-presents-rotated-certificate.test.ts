@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigOrThrow } from '../../../src/config/index.js';
 import type { Deps } from '../../../src/deps.js';
 import { createIdentity, type IdentityCapability } from '../../../src/identity/index.js';
+import { createIstiodConnector } from '../../../src/istiod/index.js';
 import { systemClock } from '../../../src/lifecycle/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
@@ -63,7 +64,7 @@ beforeAll(async () => {
   const deps: Deps = { config, logger: silentLogger(), clock: systemClock, gates: center.gates, status: center, events: center.events, metrics: new MetricsRegistry() };
   // The first certificate lives 3 s, so vmlet renews it at about half of that.
   sim.faults.ttlOverrideMs = 3_000;
-  identity = createIdentity(deps);
+  identity = createIdentity(deps, { connect: (c) => createIstiodConnector(deps, c) });
   for (const c of identity.components ?? []) void c.run(stop.signal);
   proxy = new XdsProxy({ socketPath: config.xds.socketPath, connector: identity.connector, logger: silentLogger() });
   await proxy.listen();

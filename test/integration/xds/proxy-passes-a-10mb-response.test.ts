@@ -44,7 +44,7 @@ describe('xDS proxy with the real connector options', () => {
     const port = await new Promise<number>((res, rej) => upstream.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
     /** FAKE transport only: the real session settings, plaintext; headers from the real connector. */
     const real = createConnector({
-      address: `127.0.0.1:${port}`, rootPem: '', clusterId: 'Kubernetes', extraHeaders: {}, tokenPath: undefined,
+      address: `127.0.0.1:${port}`, rootPem: '', clusterId: 'Kubernetes', extraHeaders: {},
       keepaliveIntervalMs: 30_000, keepaliveTimeoutMs: 10_000, now: () => Date.now(),
     }, undefined);
     const plaintext: IstiodConnector = {

@@ -9,6 +9,7 @@ import { loadConfigOrThrow } from '../../../src/config/index.js';
 import type { Config } from '../../../src/config/schema.js';
 import type { Deps } from '../../../src/deps.js';
 import { createIdentity, type IdentityCapability } from '../../../src/identity/index.js';
+import { createIstiodConnector } from '../../../src/istiod/index.js';
 import { systemClock } from '../../../src/lifecycle/types.js';
 import { createLogger, silentLogger } from '../../../src/log.js';
 import { MetricsRegistry, StatusCenter } from '../../../src/status/index.js';
@@ -74,7 +75,7 @@ beforeAll(async () => {
   }).config;
   const center = new StatusCenter();
   const deps: Deps = { config, logger: process.env.DEBUG_TEST ? createLogger({ level: "debug" }) : silentLogger(), clock: systemClock, gates: center.gates, status: center, events: center.events, metrics: new MetricsRegistry() };
-  identity = createIdentity(deps);
+  identity = createIdentity(deps, { connect: (c) => createIstiodConnector(deps, c) });
   for (const c of identity.components ?? []) void c.run(stop.signal);
   await waitFor(() => identity.source.current(), { what: 'a certificate from the simulated CA', timeoutMs: 10_000 });
   proxy = new XdsProxy({ socketPath: config.xds.socketPath, connector: identity.connector, logger: silentLogger() });

@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 const connectorTo = (over: Partial<ConnectorOptions>): IstiodConnector => createConnector({
-  address: sim.address, rootPem: sim.rootPem, clusterId: 'Kubernetes', extraHeaders: {}, tokenPath: undefined,
+  address: sim.address, rootPem: sim.rootPem, clusterId: 'Kubernetes', extraHeaders: {},
   keepaliveIntervalMs: 30_000, keepaliveTimeoutMs: 10_000, now: () => Date.now(), ...over,
 }, undefined);
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readerFromMap, type FileReader } from '../../../src/config/file-reader.js';
-import { loadConfig, STOCK_ISTIO_PATHS } from '../../../src/config/index.js';
+import { istioTokenPath, loadConfig, STOCK_ISTIO_PATHS } from '../../../src/config/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/istio-vm/${name}`, import.meta.url), 'utf8');
 
@@ -59,5 +59,11 @@ describe('stock VM locations', () => {
       'VMLET_CONFIG_FILE_MISSING /opt/istio-out/istio-token', // a warning: the token is needed once
       'VMLET_CONFIG_FILE_MISSING /opt/istio-out/hosts',
     ]);
+  });
+
+  it('the token is read where the loader found it, else where it would be: istioctl\'s directory, or the stock path', () => {
+    expect(istioTokenPath({ tokenPath: '/srv/token', dir: '/opt/istio-out' })).toBe('/srv/token');
+    expect(istioTokenPath({ tokenPath: undefined, dir: '/opt/istio-out' })).toBe('/opt/istio-out/istio-token');
+    expect(istioTokenPath({ tokenPath: undefined, dir: undefined })).toBe('/var/run/secrets/tokens/istio-token');
   });
 });
