@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem } from '../config/problems.js';
-import { tokenPathOf } from '../istiod/index.js';
+import { istioTokenPath } from '../config/istio-files.js';
 import { EXPLANATIONS, explain } from './explain.js';
 import { fail, pass, warn, type DoctorContext, type Verdict } from './types.js';
 
@@ -43,7 +43,7 @@ export function checkFiles(ctx: DoctorContext, hasValidCert: boolean): Verdict {
     { label: 'cluster.env', path: c.istio.clusterEnvPath ?? (c.istio.dir ? join(c.istio.dir, 'cluster.env') : '/var/lib/istio/envoy/cluster.env'), required: true },
     { label: 'mesh.yaml', path: c.istio.meshPath ?? (c.istio.dir ? join(c.istio.dir, 'mesh.yaml') : '/etc/istio/config/mesh'), required: true },
     { label: 'root-cert.pem', path: c.istio.rootCertPath ?? (c.istio.dir ? join(c.istio.dir, 'root-cert.pem') : '/etc/certs/root-cert.pem'), required: true },
-    { label: 'istio-token', path: tokenPathOf(c), required: c.identity.enabled && !hasValidCert, optional: hasValidCert, secret: 'warn' },
+    { label: 'istio-token', path: istioTokenPath(c.istio), required: c.identity.enabled && !hasValidCert, optional: hasValidCert, secret: 'warn' },
     { label: 'key.pem', path: join(store, 'key.pem'), required: false, optional: true, secret: 'fail' },
     { label: 'cert-chain.pem', path: join(store, 'cert-chain.pem'), required: false, optional: true },
   ];

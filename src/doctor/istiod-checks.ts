@@ -9,7 +9,9 @@ import { createCertificate } from '../identity/ca-client.js';
 import { identityFromResponse } from '../identity/chain.js';
 import { generateKeyAndCsr, spiffeId } from '../identity/keys.js';
 import type { WorkloadIdentity } from '../identity/types.js';
-import { createConnector, tokenPathOf } from '../istiod/index.js';
+import { clientCredentials } from '../identity/credentials.js';
+import { createIstiodConnector, type IstiodConnector } from '../istiod/index.js';
+import { istioTokenPath } from '../config/istio-files.js';
 import { isVmletError } from '../errors.js';
 import { Status, statusName } from '../grpc/status.js';
 import { rejectionHint } from '../xds/hints.js';
@@ -31,17 +33,8 @@ export async function checkIstiod(ctx: DoctorContext, tlsOk: boolean, stored: Wo
     return { ca: why, clock: why, workloadgroup: fromAgent ?? why };
   }
   const valid: WorkloadIdentity | undefined = stored !== undefined && stored.notAfter > ctx.now() && stored.spiffeId.endsWith(`/ns/${c.identity.namespace}/sa/${c.identity.serviceAccount}`) ? stored : undefined;
-  const connectorWith = (id: WorkloadIdentity | undefined) => createConnector({
-    address: c.istiod.caAddress,
-    rootPem: c.istio.rootCertPem ?? '',
-    serverName: c.istiod.serverName,
-    clusterId: c.istiod.clusterId,
-    extraHeaders: c.istiod.extraHeaders,
-    tokenPath: tokenPathOf(c),
-    keepaliveIntervalMs: c.istiod.keepaliveInterval,
-    keepaliveTimeoutMs: c.istiod.keepaliveTimeout,
-    now: ctx.now,
-  }, { current: () => id, subscribe: () => () => undefined });
+  // The agent's own connector settings and credentials, with the certificate doctor chose.
+  const connectorWith = (id: WorkloadIdentity | undefined) => createIstiodConnector({ config: c, clock: { now: ctx.now } }, clientCredentials({ current: () => id }, istioTokenPath(c.istio)));
   const auth = valid ? 'certificate' : 'token';
   const { ca, clock, issued } = await caAndClock(ctx, connectorWith(valid), auth);
   if (fromAgent) return { ca, clock, workloadgroup: fromAgent };
@@ -50,7 +43,7 @@ export async function checkIstiod(ctx: DoctorContext, tlsOk: boolean, stored: Wo
   return { ca, clock, workloadgroup: { ...(await workloadGroupByStream(ctx, connectorWith(issued))), timeoutMs: ctx.timeouts.istiod } };
 }
 
-async function caAndClock(ctx: DoctorContext, connector: ReturnType<typeof createConnector>, auth: 'certificate' | 'token'): Promise<{ ca: Verdict; clock: Verdict; issued?: WorkloadIdentity }> {
+async function caAndClock(ctx: DoctorContext, connector: IstiodConnector, auth: 'certificate' | 'token'): Promise<{ ca: Verdict; clock: Verdict; issued?: WorkloadIdentity }> {
   const c = ctx.load.config;
   const id = spiffeId(c.identity.trustDomain, c.identity.namespace, c.identity.serviceAccount);
   // ECDSA P-256: generated in about a millisecond; the certificate is thrown away.
@@ -76,7 +69,7 @@ async function caAndClock(ctx: DoctorContext, connector: ReturnType<typeof creat
   }
 }
 
-async function workloadGroupByStream(ctx: DoctorContext, connector: ReturnType<typeof createConnector>): Promise<Verdict> {
+async function workloadGroupByStream(ctx: DoctorContext, connector: IstiodConnector): Promise<Verdict> {
   const c = ctx.load.config;
   let node;
   try {

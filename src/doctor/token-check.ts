@@ -3,10 +3,9 @@
  * what the claims say (subject, audience, expiry) and whether a stored certificate makes the token
  * unnecessary. The token's text is never shown.
  */
-import { readFileSync } from 'node:fs';
 import { tokenCheck } from '../identity/preflight.js';
-import { humanDuration } from '../identity/token.js';
-import { tokenPathOf } from '../istiod/index.js';
+import { istioTokenPath } from '../config/istio-files.js';
+import { humanDuration, readToken } from '../identity/token.js';
 import { detectHost } from '../xds/host-facts.js';
 import { explain } from './explain.js';
 import { claimsOf } from './files-and-token.js';
@@ -22,13 +21,8 @@ export interface StoredCert {
 export async function checkToken(ctx: DoctorContext, stored: StoredCert | undefined): Promise<Verdict> {
   const c = ctx.load.config;
   if (!c.identity.enabled) return skip('identity.enabled=false: no token is used');
-  const path = tokenPathOf(c);
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch {
-    text = undefined;
-  }
+  const path = istioTokenPath(c.istio);
+  const text = readToken(path);
   const claims = text ? claimsOf(text) : undefined;
   const now = ctx.now();
   const want = `system:serviceaccount:${c.identity.namespace}:${c.identity.serviceAccount}`;

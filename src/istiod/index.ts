@@ -16,7 +16,7 @@ export { createConnector, serverNameFor, DEFAULT_ISTIOD_NAME, type ConnectorOpti
  * The connector for the configured istiod (main.ts creates it; identity's CA client and the xDS
  * proxy share it); `credentials` (identity's) supply the client certificate and the token.
  */
-export function createIstiodConnector(deps: Pick<Deps, 'config' | 'clock'>, credentials: ClientCredentials | undefined): IstiodConnector {
+export function createIstiodConnector(deps: { readonly config: Deps['config']; readonly clock: Pick<Deps['clock'], 'now'> }, credentials: ClientCredentials | undefined): IstiodConnector {
   const { istiod, istio } = deps.config;
   return createConnector(
     {
