@@ -106,6 +106,53 @@ describe.skipIf(!ok)('createCapture in a netns', () => {
     }
   }, 30_000);
 
+  it('DNS rules (capture mode): installed with the exemption of vmlet\'s own upstream ports, repaired after a flush, lifted by fail-open, removed at stop; none in resolved mode', async () => {
+    const DNS_FACTS = { ...FACTS, dnsServers: ['10.77.0.2'], vmletUid: 0 };
+    const redirect = '-A ISTIO_OUTPUT_DNS -d 10.77.0.2/32 -p udp -m udp --dport 53 -j REDIRECT --to-ports 15053';
+    const exempt = '-A ISTIO_OUTPUT -p udp -m udp --sport 15060:15075 -m owner --uid-owner 0 -j RETURN';
+    const { deps, center, metrics } = makeDeps({ dnsCapture: true, failurePolicy: 'fail-open', failOpenGrace: '300ms' }, stateDir());
+    const cap = createCapture(deps, { runner: new ExecRunner({ netns: ns.vm }), facts: DNS_FACTS, isRoot: true, dnsMode: 'capture' });
+    let ready = true;
+    const listeners = new Set<(r: boolean) => void>();
+    cap.watchEnvoy({ ready: () => ready, subscribe: (fn) => { listeners.add(fn); return () => listeners.delete(fn); } });
+    const ac = new AbortController();
+    const running = cap.components![0]!.run(ac.signal);
+    try {
+      await waitFor(() => center.gates.allPassed(), { timeoutMs: 10_000, what: 'capture gate' });
+      expect(save()).toContain(redirect);
+      expect(save()).toContain(exempt);
+      expect(save()).toContain('-A ISTIO_OUTPUT_DNS -p udp -m udp --sport 15053 -m owner --uid-owner 0 -j CT --zone 2');
+      ns.exec(ns.vm, 'iptables-nft', ['-w', '-t', 'nat', '-F', 'ISTIO_OUTPUT_DNS']);
+      await waitFor(() => /vmlet_capture_repairs_total 1/.test(metrics.render()), { timeoutMs: 10_000, what: 'the DNS chain repaired' });
+      expect(save()).toContain(redirect);
+      ready = false;
+      for (const fn of listeners) fn(false);
+      await waitFor(() => !save().includes(redirect), { timeoutMs: 5_000, what: 'fail-open lifts DNS capture' });
+      ready = true;
+      for (const fn of listeners) fn(true);
+      await waitFor(() => save().includes(redirect), { timeoutMs: 5_000, what: 'DNS capture restored' });
+    } finally {
+      ac.abort();
+      await running;
+      await cap.stopHooks![0]!.run(new AbortController().signal);
+    }
+    expect(save()).not.toContain('ISTIO_');
+
+    const resolved = makeDeps({ dnsCapture: true }, stateDir());
+    const cap2 = createCapture(resolved.deps, { runner: new ExecRunner({ netns: ns.vm }), facts: DNS_FACTS, isRoot: true, dnsMode: 'resolved' });
+    const ac2 = new AbortController();
+    const running2 = cap2.components![0]!.run(ac2.signal);
+    try {
+      await waitFor(() => resolved.center.gates.allPassed(), { timeoutMs: 10_000, what: 'capture gate (resolved mode)' });
+      expect(save()).toContain('-A ISTIO_OUTPUT');
+      expect(save()).not.toContain('ISTIO_OUTPUT_DNS');
+    } finally {
+      ac2.abort();
+      await running2;
+      await cap2.stopHooks![0]!.run(new AbortController().signal);
+    }
+  }, 40_000);
+
   it('is off, with a status line saying why, when not root or when disabled', () => {
     const notRoot = makeDeps({}, stateDir());
     const cap = createCapture(notRoot.deps, { isRoot: false });
