@@ -18,7 +18,7 @@ export const FAKE_ENVOY_MODULES: readonly [string, string] = [join(REPO, 'node_m
 export function installFakeEnvoy(m: Machine): string {
   const dir = join(m.root, TEST_LIB);
   mkdirSync(dir, { recursive: true });
-  for (const f of ['fake-envoy.mjs', 'fake-envoy-xds.mjs', 'envoy-proto-root.mjs']) copyFileSync(join(REPO, 'test', 'fakes', f), join(dir, f));
+  for (const f of ['fake-envoy.mjs', 'fake-envoy-xds.mjs', 'fake-envoy-config.mjs', 'envoy-proto-root.mjs']) copyFileSync(join(REPO, 'test', 'fakes', f), join(dir, f));
   const wrapper = join(dir, 'fake-envoy');
   writeFileSync(wrapper, `#!/bin/sh\n# The FAKE Envoy (test/fakes/fake-envoy.mjs) on the bundled Node.js.\nexec /usr/lib/vmlet/node ${TEST_LIB}/fake-envoy.mjs "$@"\n`);
   chmodSync(wrapper, 0o755);

@@ -10,7 +10,8 @@ const VOLATILE = /^\/(proc|sys|dev|run\/(systemd|user|lock|log|udev|dbus|utmp)|v
 const ACCOUNT_BACKUPS = new Set(['/etc/passwd-', '/etc/group-', '/etc/shadow-', '/etc/gshadow-']);
 
 export function pathSnapshot(m: Machine): Set<string> {
-  const out = m.sh('find / -xdev -mindepth 1 2>/dev/null; find /run -mindepth 1 2>/dev/null; true', 60_000);
+  // The tests' own tree (the FAKE Envoy and its bind-mounted node_modules) is not the package's.
+  const out = m.sh('find / -xdev -mindepth 1 -path /usr/local/lib/vmlet-test -prune -o -print 2>/dev/null; find /run -mindepth 1 2>/dev/null; true', 60_000);
   return new Set(out.split('\n').filter((p) => p && !VOLATILE.test(p) && !ACCOUNT_BACKUPS.has(p)));
 }
 
