@@ -33,6 +33,8 @@ interface DemoContext {
   /** The Istio VM files vmlet reads (the fixture until the istiod simulator writes its own). */
   istioDir: string;
   statusPort: number;
+  /** vmlet's DNS proxy port (15053 in the VM's own namespace). */
+  dnsPort: number;
   vmlet?: ChildProcess;
   /** The simulator's WorkloadEntry listing (reachable from inside the VM). */
   entriesUrl?: string;
@@ -52,6 +54,9 @@ interface Step {
 
 /** The demo app's port inside the VM (the WorkloadGroup probe's target). */
 const APP_PORT = 8080;
+/** A Kubernetes Service in the simulator's name table, and its ClusterIP. */
+const MESH_NAME = 'reviews.bar.svc.cluster.local';
+const MESH_IP = '10.96.0.12';
 
 const common = (ctx: DemoContext) => ['--istio-dir', ctx.istioDir, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`];
 
@@ -86,7 +91,8 @@ const STEPS: Step[] = [
     async run(ctx) {
       const vmDir = join(ctx.tmp, 'istio');
       const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '--import', 'tsx', join(ROOT, 'test', 'sim', 'cli.ts'), '--vm-dir', vmDir,
-        '--group', 'vm-app', '--instance-ip', '127.0.0.1', '--app-port', String(APP_PORT), '--grace', '3s'];
+        '--group', 'vm-app', '--instance-ip', '127.0.0.1', '--app-port', String(APP_PORT), '--grace', '3s',
+        '--name-table', JSON.stringify({ [MESH_NAME]: { ips: [MESH_IP], registry: 'Kubernetes', shortname: 'reviews', namespace: 'bar' } })];
       const sim = spawn(cmd!, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
       ctx.defer('stop the istiod simulator', async () => { await stop(sim); });
       const first = await new Promise<string>((resolve, reject) => {
@@ -99,6 +105,7 @@ const STEPS: Step[] = [
       say(`istiod simulator on ${bold(`127.0.0.1:${port}`)} (TLS, server name istiod.istio-system.svc)`);
       say(`VM files in ${vmDir}: cluster.env, mesh.yaml (discoveryAddress localhost:${port}, readinessProbe httpGet :${APP_PORT}), root-cert.pem, istio-token, hosts`);
       say('WorkloadGroup bar/vm-app exists in the simulator (auto-registration on, grace period 3 s)');
+      say(`name table (NDS) for DNS capture: ${MESH_NAME} → ${MESH_IP}`);
       const r = ctx.vmletOnce(['validate', ...common(ctx)]);
       if (r.status !== 0) throw new Error(`vmlet validate exited ${r.status}: ${r.stderr}`);
       say('vmlet validate: the simulator\'s files are valid');
@@ -123,6 +130,10 @@ const STEPS: Step[] = [
         '--set', `xds.socketPath=${join(ctx.tmp, 'proxy', 'XDS')}`, '--set', 'health.propagationDelay=1s', '--set', 'general.drainGrace=2s',
       ];
       if (ctx.vmPrefix.length === 0) sidecar.push('--set', `envoy.adminPort=${await freePort()}`);
+      // DNS as istioctl asks for it (ISTIO_META_DNS_CAPTURE); the loopback "VM" shares ports with this machine.
+      sidecar.push('--set', 'capture.dnsCapture=true');
+      if (ctx.vmPrefix.length === 0) ctx.dnsPort = await freePort();
+      sidecar.push('--set', `dns.port=${ctx.dnsPort}`);
       const vmlet = ctx.vmletSpawn(['run', ...common(ctx), ...sidecar, '--log-format', 'json'], 'log', (line) => {
         try {
           const l = JSON.parse(line) as { msg?: string; component?: string; level?: number };
@@ -162,6 +173,22 @@ const STEPS: Step[] = [
       say(`annotations: connectedAt ${e.annotations['istio.io/connectedAt']}, health-checks-enabled ${e.annotations['proxy.istio.io/health-checks-enabled']}`);
       const h = await untilEntry(ctx, (x) => healthy(x) === 'True', 15_000, 'Healthy=True');
       say(`condition Healthy=${green(healthy(h) ?? '?')} (app probe AND Envoy ready, reported on the xDS stream)`);
+    },
+  },
+  {
+    title: 'DNS: a mesh name resolves on the VM, from istiod\'s name table',
+    async run(ctx) {
+      // What an application gets: a plain DNS query to vmlet's DNS proxy (capture sends port 53 there).
+      const query = (q: string) => {
+        const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, '-e', `const r = new (require('node:dns').promises.Resolver)({ timeout: 2000, tries: 1 }); r.setServers(['127.0.0.1:${ctx.dnsPort}']); r.resolve4(process.argv[1]).then((a) => console.log(a.join(' ')), (e) => console.log(e.code))`, q];
+        return spawnSync(cmd!, rest, { encoding: 'utf8', timeout: 10_000 }).stdout.trim();
+      };
+      await until(() => query(MESH_NAME) === MESH_IP, 15_000, `${MESH_NAME} from vmlet's DNS proxy`);
+      for (const q of [MESH_NAME, 'reviews.bar', 'reviews']) {
+        say(`DNS query ${bold(q)} → ${green(query(q))}${q === MESH_NAME ? '' : ' (short name for the VM\'s namespace, as Istio\'s agent answers)'}`);
+      }
+      const r = ctx.vmletOnce(['dns', 'lookup', MESH_NAME, ...common(ctx)]);
+      if (r.status === 0) for (const line of r.stdout.trim().split('\n')) say(`vmlet dns lookup: ${line}`);
     },
   },
   {
@@ -271,6 +298,7 @@ async function main(): Promise<number> {
     istioDir: ISTIO_DIR,
     // Inside its own network namespace the "VM" has vmlet's default port to itself.
     statusPort: 15020,
+    dnsPort: 15053,
     defer: (what, fn) => { undo.push({ what, fn }); },
     vmletOnce(args) {
       const [cmd, ...rest] = [...ctx.vmPrefix, process.execPath, BUNDLE, ...args];
