@@ -58,7 +58,10 @@ const APP_PORT = 8080;
 const MESH_NAME = 'reviews.bar.svc.cluster.local';
 const MESH_IP = '10.96.0.12';
 
-const common = (ctx: DemoContext) => ['--istio-dir', ctx.istioDir, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`];
+// The throwaway VM has only loopback and no istio-proxy user: the address to register and Envoy's
+// user (the FAKE Envoy runs as the caller) are given, as an operator of such a host would.
+const common = (ctx: DemoContext) => ['--istio-dir', ctx.istioDir, '--config', join(ctx.tmp, 'config.yaml'), '--set', `general.statusPort=${ctx.statusPort}`,
+  '--set', 'node.instanceIps=127.0.0.1', '--set', 'envoy.runAsUser='];
 
 const STEPS: Step[] = [
   {
