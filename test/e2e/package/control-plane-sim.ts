@@ -6,7 +6,8 @@
  * Writes istioctl-shaped VM files to --vm-dir, pointed at istiod.istio-system.svc:15012 with a
  * hosts line naming <listen>, as `istioctl x workload entry configure` does for a VM outside the
  * cluster. The test reads what the simulator saw over a unix socket (not network-namespaced):
- * GET /calls (CA calls: auth, bearer, code), GET /workloadentries, GET /rejections.
+ * GET /calls (CA calls: auth, bearer, code), GET /workloadentries, GET /rejections. With
+ * --name-table it answers NDS requests with that NameTable, as istiod does for DNS capture.
  * Prints one JSON line once everything listens; stops on SIGTERM.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,11 +17,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSimAds } from '../../sim/ads.js';
 import { startSimulator } from '../../sim/index.js';
+import { encodeNds, type HostInfo } from '../../helpers/nds.js';
+
+const NDS_TYPE = 'type.googleapis.com/istio.networking.nds.v1.NameTable';
 
 const { values } = parseArgs({
   options: {
     'vm-dir': { type: 'string' }, listen: { type: 'string' }, 'svc-ip': { type: 'string' }, control: { type: 'string' },
     group: { type: 'string', default: 'vm-app' }, ns: { type: 'string', default: 'bar' }, sa: { type: 'string', default: 'vm-sa' },
+    // JSON {host: {ips, registry?, shortname?, namespace?}}: the NDS NameTable the simulator serves.
+    'name-table': { type: 'string' },
   },
 });
 const vmDir = values['vm-dir'];
@@ -34,7 +40,8 @@ if (!vmDir || !listen || !control || !svcIp) {
 const ISTIOD_PORT = 15012;
 const { group, ns, sa } = values as { group: string; ns: string; sa: string };
 
-const ads = createSimAds({ graceMs: 5_000 });
+const nameTable = values['name-table'] === undefined ? undefined : encodeNds(Object.entries(JSON.parse(values['name-table']) as Record<string, HostInfo>));
+const ads = createSimAds({ graceMs: 5_000, ...(nameTable ? { config: { [NDS_TYPE]: [{ name: 'name-table', value: Buffer.from(nameTable) }] } } : {}) });
 const sim = await startSimulator({ services: [ads.service] });
 ads.bind(sim);
 ads.registry.addGroup({ name: group, namespace: ns, uid: 'pkg-uid-1', template: { labels: { app: group }, serviceAccount: sa } });

@@ -57,11 +57,12 @@ s.once('data', (d) => { console.log('data:' + String(d).trim()); process.exit(0)
 s.once('error', (e) => { console.log(e.code === 'ECONNREFUSED' ? 'refused' : e.code); process.exit(0); });`;
 
 /** Writes the VM files to `vmDir` (on the host, e.g. inside the machine's root) and serves istiod. */
-export async function startControlPlane(m: Machine, tag: string, vmDir: string): Promise<ControlPlane> {
+export async function startControlPlane(m: Machine, tag: string, vmDir: string, o: { nameTable?: Record<string, unknown> } = {}): Promise<ControlPlane> {
   const link = linkControlPlane(m, tag);
   const control = join('/tmp', `${link.ns}.sock`);
   const sim = spawn('ip', ['netns', 'exec', link.ns, process.execPath, '--import', 'tsx', join(import.meta.dirname, 'control-plane-sim.ts'),
-    '--vm-dir', vmDir, '--listen', link.nsAddr, '--svc-ip', link.machineAddr, '--control', control], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--vm-dir', vmDir, '--listen', link.nsAddr, '--svc-ip', link.machineAddr, '--control', control,
+    ...(o.nameTable ? ['--name-table', JSON.stringify(o.nameTable)] : [])], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   let stderr = '';
   sim.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
