@@ -5,8 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ISTIOCTL_FILE_NAMES, istioTokenPath, STOCK_ISTIO_PATHS } from '../config/istio-files.js';
 import { formatProblem } from '../config/problems.js';
-import { istioTokenPath } from '../config/istio-files.js';
 import { EXPLANATIONS, explain } from './explain.js';
 import { fail, pass, warn, type DoctorContext, type Verdict } from './types.js';
 
@@ -40,9 +40,10 @@ export function checkFiles(ctx: DoctorContext, hasValidCert: boolean): Verdict {
   const c = ctx.load.config;
   const store = storeDirOf(ctx);
   const rules: FileRule[] = [
-    { label: 'cluster.env', path: c.istio.clusterEnvPath ?? (c.istio.dir ? join(c.istio.dir, 'cluster.env') : '/var/lib/istio/envoy/cluster.env'), required: true },
-    { label: 'mesh.yaml', path: c.istio.meshPath ?? (c.istio.dir ? join(c.istio.dir, 'mesh.yaml') : '/etc/istio/config/mesh'), required: true },
-    { label: 'root-cert.pem', path: c.istio.rootCertPath ?? (c.istio.dir ? join(c.istio.dir, 'root-cert.pem') : '/etc/certs/root-cert.pem'), required: true },
+    // Where the loader looked when it found nothing: istioctl's directory, else the stock paths.
+    { label: 'cluster.env', path: c.istio.clusterEnvPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.clusterEnv) : STOCK_ISTIO_PATHS.clusterEnv), required: true },
+    { label: 'mesh.yaml', path: c.istio.meshPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.mesh) : STOCK_ISTIO_PATHS.mesh), required: true },
+    { label: 'root-cert.pem', path: c.istio.rootCertPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.rootCert) : STOCK_ISTIO_PATHS.rootCert), required: true },
     { label: 'istio-token', path: istioTokenPath(c.istio), required: c.identity.enabled && !hasValidCert, optional: hasValidCert, secret: 'warn' },
     { label: 'key.pem', path: join(store, 'key.pem'), required: false, optional: true, secret: 'fail' },
     { label: 'cert-chain.pem', path: join(store, 'cert-chain.pem'), required: false, optional: true },

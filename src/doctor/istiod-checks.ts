@@ -5,6 +5,7 @@
  * short xDS stream of doctor's own). Credentials: the stored certificate while it is valid, else
  * the istio-token (reusable until it expires; nothing is spent).
  */
+import { X509Certificate } from 'node:crypto';
 import { createCertificate } from '../identity/ca-client.js';
 import { identityFromResponse } from '../identity/chain.js';
 import { generateKeyAndCsr, spiffeId } from '../identity/keys.js';
@@ -53,7 +54,7 @@ async function caAndClock(ctx: DoctorContext, connector: IstiodConnector, auth: 
     const res = await createCertificate(connector, { csrPem, ttlSeconds: 3600, certSigner: c.identity.certSigner, timeoutMs: ctx.timeouts.istiod, address: c.istiod.caAddress, auth });
     const receivedAt = Date.now();
     const leaf = res.certChain[0] ?? '';
-    const san = /URI:([^,\s]+)/.exec(new (await import('node:crypto')).X509Certificate(leaf).subjectAltName ?? '')?.[1];
+    const san = /URI:([^,\s]+)/.exec(new X509Certificate(leaf).subjectAltName ?? '')?.[1];
     const data = { auth, spiffeId: san, timeoutMs: ctx.timeouts.istiod };
     const ca = san !== undefined && san !== id
       ? warn(`istiod issued ${san}, not ${id} (auth: ${auth})`, { cause: "istiod's trust domain differs from identity.trustDomain (TRUST_DOMAIN)", fix: "set TRUST_DOMAIN in cluster.env to istiod's mesh trust domain" }, data)
