@@ -7,7 +7,9 @@
 //                                            [--env NAME=VALUE ...]
 //
 // minimal:   the agent's spine (config, status server, lifecycle, sdnotify) with identity, Envoy,
-//            xDS and capture switched off by environment, as a VM without a reachable istiod.
+//            xDS, capture and the DNS proxy switched off by environment, as a VM without a
+//            reachable istiod (the fixture's cluster.env asks for DNS capture: --env
+//            VMLET_DNS_MODE=auto measures the spine with the DNS proxy on).
 // realistic: identity, Envoy and xDS on, against the in-repo istiod simulator (a test double, in
 //            this process) with the FAKE Envoy (test/fakes/fake-envoy.mjs, its own process, not
 //            counted) speaking ADS and SDS through vmlet; sampling starts once the WorkloadEntry
@@ -95,8 +97,8 @@ const baseline = () => {
 async function minimal() {
   const istioDir = values['istio-dir'] ?? join(root, 'test/fixtures/istio-vm');
   const child = spawnIdle([...values['node-arg'], BUNDLE, 'run', '--istio-dir', istioDir, '--config', EMPTY_CONFIG, '--set', 'general.statusPort=0', '--log-level', 'warn'],
-    { VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false', ...VMLET_ENV });
-  return { what: `identity, Envoy, xDS, capture off; --istio-dir ${istioDir}`, samples: await sample(child, 'vmlet run (minimal)', Date.now()) };
+    { VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false', VMLET_DNS_MODE: 'off', ...VMLET_ENV });
+  return { what: `identity, Envoy, xDS, capture, DNS off${VMLET_ENV.VMLET_DNS_MODE ? ` (DNS mode ${VMLET_ENV.VMLET_DNS_MODE})` : ''}; --istio-dir ${istioDir}`, samples: await sample(child, 'vmlet run (minimal)', Date.now()) };
 }
 
 async function realistic() {

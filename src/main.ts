@@ -15,7 +15,6 @@
  * their code (gRPC, protobuf, X.509) is most of the bundle, and an agent that never uses it should
  * not parse it or keep it in memory (idle RSS target, bench/run-idle.mjs).
  */
-import * as nodeModule from 'node:module';
 import { diffConfig, loadConfigOrThrow, redactConfig, resolveLogFormat, type LoadInput } from './config/index.js';
 import { captureSwitchedOff } from './capture/switched-off.js';
 import { decideDnsMode, readResolverHost } from './dns/mode.js';
@@ -120,7 +119,7 @@ export async function main(opts: MainOptions): Promise<number> {
   //    capture redirects DNS only in DNS mode capture. Capture comes before identity, as
   //    istio-start.sh runs istio-iptables before pilot-agent: identity's first CSR waits for the
   //    first apply (capture.settled), so the rules never land in the middle of it.
-  const dnsDecision = decideDnsMode(config, config.capture.dnsCapture ? await readResolverHost() : { stubInResolvConf: false, resolvedRunning: false });
+  const dnsDecision = decideDnsMode(config, config.capture.dnsCapture && config.dns.mode === 'auto' ? await readResolverHost() : { stubInResolvConf: false, resolvedRunning: false });
   const dns = dnsDecision.mode === 'off' ? undefined : await (await import('./dns/index.js')).createDns(deps, dnsDecision);
   if (dns) runtime.mount(dns);
   const capture = captureSwitchedOff(deps) ?? (await import('./capture/index.js')).createCapture(deps, { dnsMode: dnsDecision.mode });
@@ -171,7 +170,9 @@ export async function main(opts: MainOptions): Promise<number> {
   center.wiringComplete();
   // Node writes its compile cache (NODE_COMPILE_CACHE, set by the packaged launcher) only at exit;
   // written now, with every chunk the wiring loaded, a crash or SIGKILL later does not lose it.
-  (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
+  // node:module is imported only then: it brings Node's ES module loader and source-map support
+  // with it (about 1 MB of idle RSS on Node 20), which an agent without a cache never uses.
+  if (opts.env.NODE_COMPILE_CACHE) ((await import('node:module')) as { flushCompileCache?: () => void }).flushCompileCache?.();
 
   // ── Phase 7: stop. First SIGTERM/SIGINT: ordered stop (hooks by stage), second: skip drains,
   //    third: exit now. SIGHUP: reload.

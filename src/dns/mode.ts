@@ -4,7 +4,6 @@
  * (which installs DNS rules only in capture mode), the DNS capability and `vmlet capture plan`
  * agree. This module loads no DNS code: capture imports it.
  */
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Config } from '../config/schema.js';
 import type { DnsMode } from './types.js';
@@ -55,6 +54,9 @@ export function namesResolvedStub(resolvConf: string): boolean {
 
 /** Reads the two facts; an unreadable resolv.conf counts as "no stub". */
 export async function readResolverHost(paths: { resolvConf?: string; varlink?: string } = {}): Promise<ResolverHostFacts> {
+  // node:fs/promises only here (main.ts imports this module whatever the DNS mode): on Node 20 it
+  // loads readline and the fs watchers with it, which an agent without DNS capture never uses.
+  const { readFile } = await import('node:fs/promises');
   const text = await readFile(paths.resolvConf ?? '/etc/resolv.conf', 'utf8').catch(() => '');
   const stubInResolvConf = namesResolvedStub(text);
   const resolvedRunning = stubInResolvConf ? await canConnect(paths.varlink ?? RESOLVED_VARLINK) : false;

@@ -9,7 +9,6 @@ import { userCheck } from '../envoy/preflight.js';
 import { namespaceCheck, tokenCheck } from '../identity/preflight.js';
 import { rootCheck } from '../capture/preflight.js';
 import type { Config } from '../config/schema.js';
-import { detectHost } from '../xds/host-facts.js';
 import { nodeCheck } from '../xds/preflight.js';
 import { probeCheck } from '../health/preflight.js';
 import type { PreflightCheck, PreflightContext, PreflightFinding } from './types.js';
@@ -27,7 +26,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
 
 /** This process and host. */
 export function processContext(): PreflightContext {
-  return { now: Date.now(), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, host: detectHost() };
+  return { now: Date.now(), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 }
 
 /** Every finding of every check that applies, in registry order. */

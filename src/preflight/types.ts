@@ -13,8 +13,11 @@ export interface PreflightContext {
   readonly now: number;
   readonly uid: number;
   readonly gid: number;
-  /** Host name and non-loopback addresses (src/xds/host-facts.ts). */
-  readonly host: HostFacts;
+  /**
+   * Host name and non-loopback addresses; absent: this host's, read (src/xds/host-facts.ts) only
+   * by the check that needs them, so an agent without xDS or Envoy never loads node:os for it.
+   */
+  readonly host?: HostFacts;
 }
 
 export interface PreflightFinding {

@@ -10,9 +10,10 @@ import './errors.js';
 export const nodeCheck: PreflightCheck = {
   name: 'xds.node',
   applies: (c) => c.envoy.enabled || c.xds.enabled,
-  run(config, ctx) {
+  async run(config, ctx) {
+    const host = ctx.host ?? (await import('./host-facts.js')).detectHost();
     try {
-      buildNode(config, ctx.host);
+      buildNode(config, host);
       return [];
     } catch (err) {
       if (isVmletError(err)) return [error('xds.node', err)];

@@ -3,7 +3,8 @@
 // (identity, Envoy, xDS and capture off) must not load, each found to cost resident memory:
 // Node's ES module loader (the bundle is CommonJS: scripts/build.mjs), perf_hooks (the global
 // `performance` loads all of it: clocks use process.hrtime), WebCrypto (read lazily by the key
-// prewarm), and the TLS, HTTP/2 and compression stacks (identity and xDS chunks only).
+// prewarm), the TLS, HTTP/2 and compression stacks (identity and xDS chunks only), and the
+// modules of features that are off (below).
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
@@ -21,6 +22,14 @@ const NOT_LOADED = [
   'NativeModule tls',
   'NativeModule http2',
   'NativeModule zlib',
+  // node:module (the compile-cache flush, only under NODE_COMPILE_CACHE) brings the ESM loader and
+  // source maps; fs/promises brings readline and the fs watchers (DNS's resolv.conf reader, only
+  // in DNS mode auto); os is the xDS node check's (only with Envoy or xDS on).
+  ...(ESM_LOADER_FOR_CJS ? [] : ['NativeModule module', 'NativeModule internal/source_map/source_map']),
+  'NativeModule fs/promises',
+  'NativeModule internal/readline/interface',
+  'NativeModule internal/fs/watchers',
+  'NativeModule os',
 ];
 
 describe('the minimal idle agent', () => {
