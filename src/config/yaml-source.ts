@@ -39,6 +39,20 @@ export function parseYaml(text: string, file: string): { source: YamlSource | un
     }));
   }
   if (problems.length > 0) return { source: undefined, problems };
+  // Parsing accepts what only resolving refuses: an alias with no anchor (`*a`), or aliases
+  // multiplying into a huge value (the yaml package's resource-exhaustion guard). Resolve once
+  // here, so every later toJS() of a node succeeds and such a file is a problem, not a crash.
+  try {
+    doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    problems.push(problem('VMLET_CONFIG_YAML_SYNTAX', {
+      file,
+      message: `is not valid YAML: ${why}`,
+      hint: 'define each anchor (&name) before its alias (*name), and do not expand aliases into large values',
+    }));
+    return { source: undefined, problems };
+  }
   const source: YamlSource = {
     file,
     root: (doc.contents as YamlNode | null) ?? null,
