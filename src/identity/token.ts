@@ -34,6 +34,12 @@ export function readToken(path: string | undefined): string | undefined {
   return text === '' ? undefined : text;
 }
 
+/** A NumericDate (seconds) as ISO time; one no Date can hold (a token's exp of 1e300) as itself. */
+function isoTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? `${seconds} seconds after 1970 (out of range)` : d.toISOString();
+}
+
 export function humanDuration(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
   if (s < 120) return `${s}s`;
@@ -52,11 +58,11 @@ export function preflightToken(token: string, e: TokenExpectations): void {
     throw new VmletError('VMLET_TOKEN_MALFORMED', `istio-token (${e.path}) is not a JWT: ${mint}`, { details: { file: e.path } });
   }
   if (typeof claims.exp === 'number' && claims.exp * 1000 + e.skewMs <= e.now) {
-    const at = new Date(claims.exp * 1000).toISOString();
+    const at = isoTime(claims.exp);
     throw new VmletError('VMLET_TOKEN_EXPIRED', `istio-token expired ${humanDuration(e.now - claims.exp * 1000)} ago (at ${at}): ${mint}`, { details: { file: e.path, expiredAt: at } });
   }
   if (typeof claims.nbf === 'number' && claims.nbf * 1000 - e.skewMs > e.now) {
-    const at = new Date(claims.nbf * 1000).toISOString();
+    const at = isoTime(claims.nbf);
     throw new VmletError('VMLET_TOKEN_NOT_YET_VALID', `istio-token is not valid until ${at} (${humanDuration(claims.nbf * 1000 - e.now)} from now): check this VM's clock (timedatectl) or mint a new token`, { details: { file: e.path, notBefore: at } });
   }
   const aud = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -65,7 +71,8 @@ export function preflightToken(token: string, e: TokenExpectations): void {
   }
   const want = `system:serviceaccount:${e.namespace}:${e.serviceAccount}`;
   if (claims.sub !== want) {
-    const parts = (claims.sub ?? '').split(':');
+    // The payload is JSON from outside: sub may be any type (jose's decodeJwt checks no claim).
+    const parts = (typeof claims.sub === 'string' ? claims.sub : '').split(':');
     const shaped = parts.length === 4 && parts[0] === 'system' && parts[1] === 'serviceaccount';
     const why = shaped
       ? `is for namespace ${JSON.stringify(parts[2])}, service account ${JSON.stringify(parts[3])}, but this VM is configured as ${e.namespace}/${e.serviceAccount} (identity.namespace, identity.serviceAccount; cluster.env POD_NAMESPACE, SERVICE_ACCOUNT)`
