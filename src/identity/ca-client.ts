@@ -21,12 +21,25 @@ export interface CsrCall {
   readonly auth: 'certificate' | 'token';
 }
 
+/**
+ * istiod's CreateCertificate answer: bytes that are not an IstioCertificateResponse are
+ * VMLET_CA_BAD_CHAIN (istiod answered, with something unusable), not the decoder's RangeError,
+ * which the manager would report as "istiod unreachable".
+ */
+export function decodeCertificateResponse(bytes: Uint8Array): CertificateResponse {
+  try {
+    return decodeResponse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (err) {
+    throw new VmletError('VMLET_CA_BAD_CHAIN', `istiod's certificate chain is unusable: its answer does not decode as an IstioCertificateResponse (${(err as Error).message})`, { cause: err });
+  }
+}
+
 export async function createCertificate(connector: IstiodConnector, call: CsrCall): Promise<CertificateResponse> {
   try {
     const metadata = await connector.metadata('ca');
     const request = encodeRequest({ csr: call.csrPem, validityDuration: call.ttlSeconds, metadata: { CertSigner: call.certSigner } });
     const response = await unaryCall(connector.session('ca'), CREATE_CERTIFICATE_PATH, request, { metadata, timeoutMs: call.timeoutMs, peer: 'istiod' });
-    return decodeResponse(response);
+    return decodeCertificateResponse(response);
   } catch (err) {
     if (err instanceof GrpcError) throw mapError(err, call);
     throw err;

@@ -4,8 +4,10 @@
  * certificates as tls_certificate{certificate_chain, private_key} and roots as
  * validation_context{trusted_ca}, all as inline_bytes.
  */
+import { VmletError } from '../errors.js';
 import { envoy } from '../proto/generated/messages.js';
 import { SECRET_TYPE_URL } from '../proto/sds-service.js';
+import './errors.js';
 
 const { DiscoveryRequest: Req, DiscoveryResponse: Res } = envoy.service.discovery.v3;
 const { Secret } = envoy.extensions.transport_sockets.tls.v3;
@@ -25,8 +27,14 @@ export type SecretContent =
   | { readonly kind: 'certificate'; readonly certChainPem: string; readonly keyPem: string }
   | { readonly kind: 'root'; readonly rootPem: string };
 
+/** Envoy's SDS request; bytes that are not a DiscoveryRequest are VMLET_SDS_BAD_REQUEST. */
 export function decodeRequest(bytes: Uint8Array): DiscoveryRequest {
-  const m = Req.decode(bytes);
+  let m: ReturnType<typeof Req.decode>;
+  try {
+    m = Req.decode(bytes);
+  } catch (err) {
+    throw new VmletError('VMLET_SDS_BAD_REQUEST', `Envoy's SDS request does not decode as a DiscoveryRequest (${(err as Error).message})`, { cause: err });
+  }
   return {
     versionInfo: m.version_info ?? '',
     nodeId: m.node?.id || undefined,

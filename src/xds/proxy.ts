@@ -138,7 +138,16 @@ export class XdsProxy {
     const up = new ClientCall(session, `${BASE}/${method}`, { metadata, peer: 'istiod' }, {
       message: (msg) => {
         if (link.closed) return;
-        const head = responseHead(flavor, msg);
+        let head: ResponseHead;
+        try {
+          head = responseHead(flavor, msg);
+        } catch (err) {
+          // Not forwarded, not consumed: Envoy gets INTERNAL and opens a new stream.
+          const e = err as VmletError;
+          log.error({ err }, `istiod sent an xDS response vmlet cannot decode; ending the stream: ${e.message} [${e.code}]`);
+          this.endLink(link, Status.INTERNAL, `vmlet could not decode istiod's response: ${e.message}`);
+          return;
+        }
         if (consumedByAgent(head.typeUrl)) {
           // Ignored, as pilot-agent does: not recorded either, or the type would read STALE forever.
           if (head.resources === 0) return;
@@ -222,11 +231,11 @@ export class XdsProxy {
     this.opts.events?.healthSent?.(report);
   }
 
-  private endLink(link: Link | undefined): void {
+  private endLink(link: Link | undefined, code: number = Status.OK, details?: string): void {
     if (!link || link.closed) return;
     link.closed = true;
     link.up.cancel();
-    link.down.finish(Status.OK);
+    link.down.finish(code, details);
     this.view.streamClosed();
     if (this.current === link) this.current = undefined;
   }

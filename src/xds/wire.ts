@@ -4,6 +4,8 @@
  * proxy never re-encodes what it forwards.
  */
 import protobuf from 'protobufjs/minimal.js';
+import { VmletError } from '../errors.js';
+import './errors.js';
 
 export type XdsFlavor = 'sotw' | 'delta';
 
@@ -30,14 +32,22 @@ export interface ResponseHead {
   readonly firstResource?: Uint8Array;
 }
 
-/** Reads only the strings and counts vmlet acts on; skips every other field unread. */
-function scan(buf: Uint8Array, onField: (field: number, reader: protobuf.Reader, wireType: number) => boolean): void {
+/**
+ * Reads only the strings and counts vmlet acts on; skips every other field unread. Bytes that are
+ * not protobuf (a truncated frame, a wire type 6, a length past the end) are VMLET_XDS_MALFORMED,
+ * never the reader's own RangeError: the callers run inside socket handlers.
+ */
+function scan(buf: Uint8Array, what: string, onField: (field: number, reader: protobuf.Reader, wireType: number) => boolean): void {
   const reader = protobuf.Reader.create(buf);
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32();
-    const field = tag >>> 3;
-    const wireType = tag & 7;
-    if (!onField(field, reader, wireType)) reader.skipType(wireType);
+  try {
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const field = tag >>> 3;
+      const wireType = tag & 7;
+      if (!onField(field, reader, wireType)) reader.skipType(wireType);
+    }
+  } catch (err) {
+    throw new VmletError('VMLET_XDS_MALFORMED', `${what} does not decode (${(err as Error).message} at byte ${reader.pos} of ${buf.length})`, { cause: err });
   }
 }
 
@@ -58,7 +68,7 @@ export function requestHead(flavor: XdsFlavor, buf: Uint8Array): RequestHead {
   let nonce = '';
   let version = '';
   let error: string | undefined;
-  scan(buf, (field, reader, wt) => {
+  scan(buf, `an xDS ${flavor === 'sotw' ? 'DiscoveryRequest' : 'DeltaDiscoveryRequest'}`, (field, reader, wt) => {
     if (wt !== 2) return false;
     if (field === f.reqTypeUrl) typeUrl = reader.string();
     else if (field === f.reqNonce) nonce = reader.string();
@@ -73,7 +83,7 @@ export function requestHead(flavor: XdsFlavor, buf: Uint8Array): RequestHead {
 /** google.rpc.Status: message (2); a status without one still counts as an error. */
 function statusMessage(buf: Uint8Array): string {
   let message = '';
-  scan(buf, (field, reader, wt) => {
+  scan(buf, 'an xDS error_detail', (field, reader, wt) => {
     if (field === 2 && wt === 2) {
       message = reader.string();
       return true;
@@ -90,7 +100,7 @@ export function responseHead(flavor: XdsFlavor, buf: Uint8Array): ResponseHead {
   let version = '';
   let resources = 0;
   let firstResource: Uint8Array | undefined;
-  scan(buf, (field, reader, wt) => {
+  scan(buf, `an xDS ${flavor === 'sotw' ? 'DiscoveryResponse' : 'DeltaDiscoveryResponse'}`, (field, reader, wt) => {
     if (wt !== 2) return false;
     if (field === f.respTypeUrl) typeUrl = reader.string();
     else if (field === f.respNonce) nonce = reader.string();
@@ -152,7 +162,7 @@ export function resourceValue(flavor: XdsFlavor, resource: Uint8Array): Uint8Arr
 
 function field2(buf: Uint8Array): Uint8Array | undefined {
   let out: Uint8Array | undefined;
-  scan(buf, (field, reader, wt) => {
+  scan(buf, 'an xDS resource', (field, reader, wt) => {
     if (field === 2 && wt === 2 && out === undefined) {
       out = reader.bytes();
       return true;

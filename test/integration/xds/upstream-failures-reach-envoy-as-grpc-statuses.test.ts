@@ -104,4 +104,27 @@ describe('upstream failures, as Envoy sees them', { timeout: 15_000 }, () => {
       fake.close();
     }
   });
+
+  it("a response that is not protobuf (found by the property tests): INTERNAL to Envoy, not an uncaught RangeError", async () => {
+    const fake = http2.createServer();
+    fake.on('stream', (s) => {
+      s.on('error', () => undefined);
+      s.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      // One gRPC message: field 2 (resources), length-delimited, with its length missing.
+      s.write(Buffer.from([0, 0, 0, 0, 1, 0x12]));
+    });
+    const port = await new Promise<number>((r) => fake.listen(0, '127.0.0.1', () => r((fake.address() as AddressInfo).port)));
+    /** FAKE connector: plaintext to the server that answers garbage. */
+    const plaintext: IstiodConnector = {
+      session: () => openHttp2Session({ address: `127.0.0.1:${port}`, tls: undefined, keepaliveMs: 30_000, keepaliveTimeoutMs: 10_000 }),
+      metadata: async () => ({}),
+    };
+    try {
+      const { status } = await envoyStreamVia('garbage', plaintext);
+      expect(status.code).toBe(grpc.status.INTERNAL);
+      expect(status.details).toMatch(/vmlet could not decode istiod's response: an xDS DiscoveryResponse does not decode/);
+    } finally {
+      fake.close();
+    }
+  });
 });
