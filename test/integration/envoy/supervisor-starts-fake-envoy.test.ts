@@ -28,7 +28,8 @@ describe('Envoy supervisor with the fake Envoy', { timeout: 30_000 }, () => {
     expect(h.sidecar.states.state).toBe('running');
     const envoyLine = h.logLines.find((l) => l.msg === 'fake envoy warning line');
     expect(envoyLine).toMatchObject({ component: 'envoy', level: 40, envoyComponent: 'config', stream: 'stderr' });
-    expect(h.logLines.some((l) => l.component === 'envoy' && String(l.msg).includes('1.24.2'))).toBe(true);
+    // The version check runs `envoy --version` after the start, beside readiness: its line is an event of its own.
+    await waitFor(() => h!.logLines.some((l) => l.component === 'envoy' && String(l.msg).includes('1.24.2')), { what: 'the envoy --version log line' });
     const pidFile = (await import('node:fs')).readFileSync(h.tmp.join('run', 'envoy.pid'), 'utf8').trim();
     expect(Number(pidFile)).toBe(start.pid);
     // A rotation reaches the running Envoy over SDS.

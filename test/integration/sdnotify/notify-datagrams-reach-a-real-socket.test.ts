@@ -80,6 +80,7 @@ describe.skipIf(!canRun)('sd_notify over a real datagram socket', () => {
     const settings = watchdogSettings({ ...env(), WATCHDOG_USEC: '600000', WATCHDOG_PID: String(process.pid) })!;
     expect(settings).toEqual({ intervalMs: 300, maxLagMs: 150 });
     const ticks: { lagMs: number; pinged: boolean }[] = [];
+    let stuckTicks: typeof ticks = [];
     const ctl = new AbortController();
     const running = new Watchdog({ settings, notifier, logger, onTick: (lagMs, pinged) => ticks.push({ lagMs, pinged }) }).run(ctl.signal);
     try {
@@ -93,20 +94,19 @@ describe.skipIf(!canRun)('sd_notify over a real datagram socket', () => {
         while (Date.now() < end) { /* busy */ }
         await new Promise((r) => setTimeout(r, 0));
       }
-      const stuckTicks = ticks.slice(ticksBefore);
+      stuckTicks = ticks.slice(ticksBefore);
       await notifier.status('idle');
       await waitFor(() => listener.messages().slice(listener.messages().indexOf('STATUS=idle')).includes('WATCHDOG=1'), { timeoutMs: 5000, what: 'pings to resume' });
     } finally {
       ctl.abort();
       await running;
     }
-    const messages = listener.messages();
-    const during = messages.slice(messages.indexOf('STATUS=busy') + 1, messages.indexOf('STATUS=idle'));
-    expect(during).toEqual([]);
-    // The timer did run between the blocked stretches and chose not to ping (not a vacuous pass).
-    const skipped = ticks.filter((t) => !t.pinged);
-    expect(skipped.length).toBeGreaterThanOrEqual(2);
-    expect(skipped.every((t) => t.lagMs > 150)).toBe(true);
+    // Every tick while the loop was stuck chose not to ping, and the timer did run between the
+    // blocked stretches (not a vacuous pass). Read from the ticks, not from which datagrams fell
+    // between STATUS=busy and STATUS=idle: a tick during the helper that sends STATUS=busy (slow on
+    // a loaded machine) pings legitimately and lands after it.
+    expect(stuckTicks.length).toBeGreaterThanOrEqual(2);
+    expect(stuckTicks.every((t) => !t.pinged && t.lagMs > 150)).toBe(true);
     // Every WATCHDOG=1 on the socket is a tick that decided to ping (one waiting ping may absorb
     // the next, never the other way round): counted by events, not by arrival times, which a
     // loaded machine stretches.
