@@ -54,6 +54,28 @@ function requireBuiltins(code, file) {
   return out;
 }
 
+/**
+ * pino without its transports: pino.js and lib/tools.js require its transport module at load, which brings
+ * thread-stream (a worker thread per transport). vmlet writes to stdout synchronously and never
+ * starts a transport (src/log.ts), so the bundle gets a stub that says so if anything calls it:
+ * no thread-stream code is parsed or kept by an idle agent. Likewise sonic-boom's assert (below).
+ */
+const noPinoTransports = {
+  name: 'no-pino-transports',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, (args) => (/[\\/]node_modules[\\/]pino[\\/](lib[\\/])?[\w-]+\.js$/.test(args.importer) ? { path: 'pino-transport', namespace: 'vmlet-stub' } : undefined));
+    // sonic-boom's one assert() (fd is a number) would load Node's assert module and its error
+    // formatting (assertion_error, util/colors) into every agent: the same check, without them.
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]node_modules[\\/]sonic-boom[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'vmlet-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'vmlet-stub' }, (args) => ({
+      contents: args.path === 'assert'
+        ? 'module.exports = function assert(ok, message) { if (!ok) throw new Error(message); };'
+        : 'module.exports = function transport() { throw new Error("pino transports are not in the vmlet bundle: vmlet logs to stdout (src/log.ts)"); };',
+      loader: 'js',
+    }));
+  },
+};
+
 // Built into a staging directory, then moved in by rename (atomic per file), chunks before the
 // entry: other engineers' tests and running agents use dist/ while it is rebuilt, and an agent
 // imports chunks long after it started (Envoy, the /events WebSocket). Chunk names carry a content
@@ -80,6 +102,7 @@ try {
     metafile: true,
     logLevel: 'warning',
     define: { VMLET_VERSION: JSON.stringify(pkg.version) },
+    plugins: [noPinoTransports],
   });
   const outputs = Object.keys(result.metafile.outputs).map((o) => relative(stage, o));
   const files = outputs.filter((o) => o.endsWith('.cjs')).sort();

@@ -5,7 +5,9 @@
 // `performance` loads all of it: clocks use process.hrtime), WebCrypto (read lazily by the key
 // prewarm), the TLS, HTTP/2 and compression stacks (identity and xDS chunks only), and the
 // modules of features that are off (below).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
@@ -55,5 +57,22 @@ describe('the minimal idle agent', () => {
     // The preload worked: the modules every agent needs are listed.
     expect(loaded).toEqual(expect.arrayContaining(['NativeModule http', 'NativeModule crypto']));
     expect(NOT_LOADED.filter((m) => loaded.includes(m))).toEqual([]);
+    // Logging is pino to stdout, synchronous, no transport: its lines arrived, and no worker
+    // thread was started for them.
+    expect(vmlet.logs.some((l) => l['msg'] === 'vmlet stopped' && l['level'] === 30)).toBe(true);
+    expect(loaded.filter((m) => m === 'Worker thread started')).toEqual([]);
   }, 20_000);
+
+  it("the bundle has pino without its transports' worker code (thread-stream)", () => {
+    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'dist', 'manifest.json'), 'utf8')) as { packages: string[] };
+    expect(manifest.packages).toContain('node_modules/pino');
+    expect(manifest.packages.filter((p) => p.includes('thread-stream'))).toEqual([]);
+  });
+
+  it('(control) the preload sees a worker thread when one is started', () => {
+    const list = tmp.join('control.txt');
+    const out = spawnSync(process.execPath, ['--require', PRELOAD, '-e', "new (require('node:worker_threads').Worker)('0', { eval: true })"], { env: { ...process.env, VMLET_TEST_MODULE_LIST: list }, encoding: 'utf8', timeout: 10_000 });
+    expect(out.status, out.stderr).toBe(0);
+    expect(readFileSync(list, 'utf8').split('\n')).toContain('Worker thread started');
+  });
 });
