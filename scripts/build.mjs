@@ -58,7 +58,8 @@ function requireBuiltins(code, file) {
  * pino without its transports: pino.js and lib/tools.js require its transport module at load, which brings
  * thread-stream (a worker thread per transport). vmlet writes to stdout synchronously and never
  * starts a transport (src/log.ts), so the bundle gets a stub that says so if anything calls it:
- * no thread-stream code is parsed or kept by an idle agent. Likewise sonic-boom's assert (below).
+ * no thread-stream code is parsed or kept by an idle agent. Likewise sonic-boom's assert and
+ * pino's node:os (below).
  */
 const noPinoTransports = {
   name: 'no-pino-transports',
@@ -67,12 +68,15 @@ const noPinoTransports = {
     // sonic-boom's one assert() (fd is a number) would load Node's assert module and its error
     // formatting (assertion_error, util/colors) into every agent: the same check, without them.
     b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]node_modules[\\/]sonic-boom[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'vmlet-stub' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'vmlet-stub' }, (args) => ({
-      contents: args.path === 'assert'
-        ? 'module.exports = function assert(ok, message) { if (!ok) throw new Error(message); };'
-        : 'module.exports = function transport() { throw new Error("pino transports are not in the vmlet bundle: vmlet logs to stdout (src/log.ts)"); };',
-      loader: 'js',
-    }));
+    // pino.js loads node:os only for its default `base` hostname, which vmlet replaces with
+    // { pid } (src/log.ts); os is otherwise an Envoy/xDS-only module (idle-agent module test).
+    b.onResolve({ filter: /^(node:)?os$/ }, (args) => (/[\\/]node_modules[\\/]pino[\\/]pino\.js$/.test(args.importer) ? { path: 'os', namespace: 'vmlet-stub' } : undefined));
+    const STUBS = {
+      assert: 'module.exports = function assert(ok, message) { if (!ok) throw new Error(message); };',
+      os: 'exports.hostname = function hostname() { return ""; };',
+      'pino-transport': 'module.exports = function transport() { throw new Error("pino transports are not in the vmlet bundle: vmlet logs to stdout (src/log.ts)"); };',
+    };
+    b.onLoad({ filter: /.*/, namespace: 'vmlet-stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
   },
 };
 
