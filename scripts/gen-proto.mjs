@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const PROTO_FILES = ['proto/istio/ca.proto', 'proto/envoy/discovery.proto', 'proto/envoy/secret.proto', 'proto/grpc/health.proto'];
+export const PROTO_FILES = ['proto/istio/ca.proto', 'proto/istio/nds.proto', 'proto/envoy/discovery.proto', 'proto/envoy/secret.proto', 'proto/grpc/health.proto'];
 
 /** Writes the static module (and its .d.ts) to `out`. */
 export function generate(out = 'src/proto/generated/messages.js') {

@@ -5,51 +5,38 @@
  * FAILED_PRECONDITION "cannot find WorkloadGroup"), then cancel. istiod treats the VM as connected
  * meanwhile and, for an auto-registered group, cleans the WorkloadEntry up after its grace period.
  */
-import protobuf from 'protobufjs';
 import { ClientCall } from '../grpc/client.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import type { NodeInfo } from '../xds/node-metadata.js';
+import { envoy, google } from '../proto/generated/messages.js';
 
 export const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 
-/** google.protobuf.Value (struct_value=5, list_value=6, ...). */
-function writeValue(w: protobuf.Writer, v: unknown): void {
-  if (v === null || v === undefined) w.uint32((1 << 3) | 0).int32(0);
-  else if (typeof v === 'number') w.uint32((2 << 3) | 1).double(v);
-  else if (typeof v === 'string') w.uint32((3 << 3) | 2).string(v);
-  else if (typeof v === 'boolean') w.uint32((4 << 3) | 0).bool(v);
-  else if (Array.isArray(v)) {
-    w.uint32((6 << 3) | 2).fork();
-    for (const item of v) { w.uint32((1 << 3) | 2).fork(); writeValue(w, item); w.ldelim(); }
-    w.ldelim();
-  } else {
-    w.uint32((5 << 3) | 2).fork();
-    writeStruct(w, v as Record<string, unknown>);
-    w.ldelim();
-  }
+type ValueProps = google.protobuf.Value.$Properties;
+
+/** A JSON value as google.protobuf.Value (null, number, string, bool, struct, list). */
+function toValue(v: unknown): ValueProps {
+  if (v === null || v === undefined) return { nullValue: google.protobuf.NullValue.NULL_VALUE };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
+  return { structValue: toStruct(v as Record<string, unknown>) };
 }
 
-/** google.protobuf.Struct: map<string, Value> fields = 1. */
-function writeStruct(w: protobuf.Writer, o: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(o)) {
-    w.uint32((1 << 3) | 2).fork();
-    w.uint32((1 << 3) | 2).string(k);
-    w.uint32((2 << 3) | 2).fork(); writeValue(w, v); w.ldelim();
-    w.ldelim();
-  }
+function toStruct(o: Record<string, unknown>): google.protobuf.Struct.$Properties {
+  const fields: Record<string, ValueProps> = {};
+  for (const [k, v] of Object.entries(o)) fields[k] = toValue(v);
+  return { fields };
 }
 
-/** DiscoveryRequest{node=2 (Node{id=1, cluster=2, metadata=3}), type_url=4}. */
+/** DiscoveryRequest{node (id, cluster, metadata), type_url}, by the generated static code. */
 export function encodeDiscoveryRequest(node: NodeInfo, typeUrl = CDS): Uint8Array {
-  const w = protobuf.Writer.create();
-  w.uint32((2 << 3) | 2).fork();
-  w.uint32((1 << 3) | 2).string(node.id);
-  w.uint32((2 << 3) | 2).string(node.cluster);
-  w.uint32((3 << 3) | 2).fork(); writeStruct(w, node.metadata as Record<string, unknown>); w.ldelim();
-  w.ldelim();
-  w.uint32((4 << 3) | 2).string(typeUrl);
-  return w.finish();
+  return envoy.service.discovery.v3.DiscoveryRequest.encode({
+    node: { id: node.id, cluster: node.cluster, metadata: toStruct(node.metadata as Record<string, unknown>) },
+    type_url: typeUrl,
+  }).finish();
 }
 
 export type XdsAnswer = { readonly kind: 'response' } | { readonly kind: 'status'; readonly code: number; readonly details: string };

@@ -1,50 +1,16 @@
 /**
- * Istio's name table (NDS), embedded: the bundle cannot read .proto files at run time. Field
- * numbers from Istio's pkg/dns/proto/nds.proto (package istio.networking.nds.v1):
+ * Istio's name table (NDS), encoded by the static code generated from proto/istio/nds.proto
+ * (Istio's pkg/dns/proto/nds.proto, package istio.networking.nds.v1):
  *   NameTable          { map<string, NameInfo> table = 1 }
  *   NameTable.NameInfo { repeated string ips = 1; string registry = 2; string shortname = 3;
  *                        string namespace = 4; repeated string alt_hosts = 5 (deprecated) }
  * istiod sends one NameTable as the first resource of an NDS response (an Any in SotW, a
  * Resource wrapping an Any in delta); unwrapping is src/xds/wire.ts's job.
  */
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/minimal.js';
+import { istio } from './generated/messages.js';
 
-const root = protobuf.Root.fromJSON(({
-  nested: {
-    istio: {
-      nested: {
-        networking: {
-          nested: {
-            nds: {
-              nested: {
-                v1: {
-                  nested: {
-                    NameTable: {
-                      fields: { table: { keyType: 'string', type: 'NameInfo', id: 1 } },
-                      nested: {
-                        NameInfo: {
-                          fields: {
-                            ips: { rule: 'repeated', type: 'string', id: 1 },
-                            registry: { type: 'string', id: 2 },
-                            shortname: { type: 'string', id: 3 },
-                            namespace: { type: 'string', id: 4 },
-                            altHosts: { rule: 'repeated', type: 'string', id: 5 },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-}) as unknown as protobuf.INamespace);
-
-const NameTableType = root.lookupType('istio.networking.nds.v1.NameTable');
+const NameTableType = istio.networking.nds.v1.NameTable;
 
 export interface NameInfo {
   readonly ips: readonly string[];
@@ -59,24 +25,19 @@ export type NameTable = ReadonlyMap<string, NameInfo>;
 
 /** Decodes a NameTable message; throws on bytes that are not one. */
 export function decodeNameTable(bytes: Uint8Array): NameTable {
-  const msg = NameTableType.toObject(NameTableType.decode(bytes), { arrays: true, objects: true, defaults: true }) as {
-    table: Record<string, { ips: string[]; registry: string; shortname: string; namespace: string; altHosts: string[] }>;
-  };
+  const msg = NameTableType.decode(bytes);
   const out = new Map<string, NameInfo>();
-  for (const [host, info] of Object.entries(msg.table)) out.set(host, info);
+  for (const [host, i] of Object.entries(msg.table ?? {})) {
+    out.set(host, { ips: i.ips ?? [], registry: i.registry ?? '', shortname: i.shortname ?? '', namespace: i.namespace ?? '', altHosts: i.alt_hosts ?? [] });
+  }
   return out;
 }
 
-const NameInfoType = root.lookupType('istio.networking.nds.v1.NameTable.NameInfo');
-/** Field numbers, from the schema above. */
-const F = {
-  table: NameTableType.fields['table']!.id,
-  ips: NameInfoType.fields['ips']!.id,
-  registry: NameInfoType.fields['registry']!.id,
-  shortname: NameInfoType.fields['shortname']!.id,
-  namespace: NameInfoType.fields['namespace']!.id,
-  altHosts: NameInfoType.fields['altHosts']!.id,
-};
+/**
+ * Field numbers of proto/istio/nds.proto, for the streaming reader below (the generated code keeps
+ * them inside its decoders; a unit test decodes the generated encoder's output with this reader).
+ */
+const F = { table: 1, ips: 1, registry: 2, shortname: 3, namespace: 4, altHosts: 5 };
 
 /**
  * Reads a NameTable entry by entry with protobufjs's Reader, calling `onHost` for each: the same
@@ -130,5 +91,9 @@ function readInfo(r: protobuf.Reader, end: number): NameInfo {
 
 /** Encodes a NameTable (the simulator and tests serve tables with it). */
 export function encodeNameTable(table: Readonly<Record<string, Partial<NameInfo>>>): Uint8Array {
-  return NameTableType.encode(NameTableType.fromObject({ table })).finish();
+  const wire: Record<string, istio.networking.nds.v1.NameTable.NameInfo.$Properties> = {};
+  for (const [host, i] of Object.entries(table)) {
+    wire[host] = { ips: [...(i.ips ?? [])], registry: i.registry ?? '', shortname: i.shortname ?? '', namespace: i.namespace ?? '', alt_hosts: [...(i.altHosts ?? [])] };
+  }
+  return NameTableType.encode({ table: wire }).finish();
 }

@@ -158,6 +158,172 @@ export namespace istio {
             }
         }
     }
+
+    /** Namespace networking. */
+    namespace networking {
+
+        /** Namespace nds. */
+        namespace nds {
+
+            /** Namespace v1. */
+            namespace v1 {
+
+                /**
+                 * Properties of a NameTable.
+                 * @deprecated Use istio.networking.nds.v1.NameTable.$Properties instead.
+                 */
+                interface INameTable extends istio.networking.nds.v1.NameTable.$Properties {
+                }
+
+                /** Represents a NameTable. */
+                class NameTable {
+
+                    /**
+                     * Constructs a new NameTable.
+                     * @param [properties] Properties to set
+                     */
+                    constructor(properties?: istio.networking.nds.v1.NameTable.$Properties);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+
+                    /** NameTable table. */
+                    table: { [k: string]: istio.networking.nds.v1.NameTable.NameInfo.$Properties };
+
+                    /**
+                     * Creates a new NameTable instance using the specified properties.
+                     * @param [properties] Properties to set
+                     * @returns NameTable instance
+                     */
+                    static create(properties: istio.networking.nds.v1.NameTable.$Shape): istio.networking.nds.v1.NameTable & istio.networking.nds.v1.NameTable.$Shape;
+                    static create(properties?: istio.networking.nds.v1.NameTable.$Properties): istio.networking.nds.v1.NameTable;
+
+                    /**
+                     * Encodes the specified NameTable message. Does not implicitly {@link istio.networking.nds.v1.NameTable.verify|verify} messages.
+                     * @param message NameTable message or plain object to encode
+                     * @param [writer] Writer to encode to
+                     * @returns Writer
+                     */
+                    static encode(message: istio.networking.nds.v1.NameTable.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                    /**
+                     * Decodes a NameTable message from the specified reader or buffer.
+                     * @param reader Reader or buffer to decode from
+                     * @param [length] Message length if known beforehand
+                     * @returns {istio.networking.nds.v1.NameTable & istio.networking.nds.v1.NameTable.$Shape} NameTable
+                     * @throws {Error} If the payload is not a reader or valid buffer
+                     * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                     */
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): istio.networking.nds.v1.NameTable & istio.networking.nds.v1.NameTable.$Shape;
+                }
+
+                namespace NameTable {
+
+                    /** Properties of a NameTable. */
+                    interface $Properties {
+
+                        /** NameTable table */
+                        table?: ({ [k: string]: istio.networking.nds.v1.NameTable.NameInfo.$Properties }|null);
+
+                        /** Unknown fields preserved while decoding when enabled */
+                        $unknowns?: Uint8Array[];
+                    }
+
+                    /** Shape of a NameTable. */
+                    type $Shape = istio.networking.nds.v1.NameTable.$Properties;
+
+                    /**
+                     * Properties of a NameInfo.
+                     * @deprecated Use istio.networking.nds.v1.NameTable.NameInfo.$Properties instead.
+                     */
+                    interface INameInfo extends istio.networking.nds.v1.NameTable.NameInfo.$Properties {
+                    }
+
+                    /** Represents a NameInfo. */
+                    class NameInfo {
+
+                        /**
+                         * Constructs a new NameInfo.
+                         * @param [properties] Properties to set
+                         */
+                        constructor(properties?: istio.networking.nds.v1.NameTable.NameInfo.$Properties);
+
+                        /** Unknown fields preserved while decoding when enabled */
+                        $unknowns?: Uint8Array[];
+
+                        /** NameInfo ips. */
+                        ips: string[];
+
+                        /** NameInfo registry. */
+                        registry: string;
+
+                        /** NameInfo shortname. */
+                        shortname: string;
+
+                        /** NameInfo namespace. */
+                        namespace: string;
+
+                        /** NameInfo alt_hosts. */
+                        alt_hosts: string[];
+
+                        /**
+                         * Creates a new NameInfo instance using the specified properties.
+                         * @param [properties] Properties to set
+                         * @returns NameInfo instance
+                         */
+                        static create(properties: istio.networking.nds.v1.NameTable.NameInfo.$Shape): istio.networking.nds.v1.NameTable.NameInfo & istio.networking.nds.v1.NameTable.NameInfo.$Shape;
+                        static create(properties?: istio.networking.nds.v1.NameTable.NameInfo.$Properties): istio.networking.nds.v1.NameTable.NameInfo;
+
+                        /**
+                         * Encodes the specified NameInfo message. Does not implicitly {@link istio.networking.nds.v1.NameTable.NameInfo.verify|verify} messages.
+                         * @param message NameInfo message or plain object to encode
+                         * @param [writer] Writer to encode to
+                         * @returns Writer
+                         */
+                        static encode(message: istio.networking.nds.v1.NameTable.NameInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                        /**
+                         * Decodes a NameInfo message from the specified reader or buffer.
+                         * @param reader Reader or buffer to decode from
+                         * @param [length] Message length if known beforehand
+                         * @returns {istio.networking.nds.v1.NameTable.NameInfo & istio.networking.nds.v1.NameTable.NameInfo.$Shape} NameInfo
+                         * @throws {Error} If the payload is not a reader or valid buffer
+                         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                         */
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): istio.networking.nds.v1.NameTable.NameInfo & istio.networking.nds.v1.NameTable.NameInfo.$Shape;
+                    }
+
+                    namespace NameInfo {
+
+                        /** Properties of a NameInfo. */
+                        interface $Properties {
+
+                            /** NameInfo ips */
+                            ips?: (string[]|null);
+
+                            /** NameInfo registry */
+                            registry?: (string|null);
+
+                            /** NameInfo shortname */
+                            shortname?: (string|null);
+
+                            /** NameInfo namespace */
+                            namespace?: (string|null);
+
+                            /** NameInfo alt_hosts */
+                            alt_hosts?: (string[]|null);
+
+                            /** Unknown fields preserved while decoding when enabled */
+                            $unknowns?: Uint8Array[];
+                        }
+
+                        /** Shape of a NameInfo. */
+                        type $Shape = istio.networking.nds.v1.NameTable.NameInfo.$Properties;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /** Namespace envoy. */
@@ -264,7 +430,15 @@ export namespace envoy {
                     }
 
                     /** Shape of a DiscoveryRequest. */
-                    type $Shape = envoy.service.discovery.v3.DiscoveryRequest.$Properties;
+                    type $Shape = {
+                      version_info?: string|null;
+                      node?: envoy.config.core.v3.Node.$Shape|null;
+                      resource_names?: string[]|null;
+                      type_url?: string|null;
+                      response_nonce?: string|null;
+                      error_detail?: google.rpc.Status.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    };
                 }
 
                 /**
@@ -393,6 +567,9 @@ export namespace envoy {
                     /** Node cluster. */
                     cluster: string;
 
+                    /** Node metadata. */
+                    metadata?: (google.protobuf.Struct.$Properties|null);
+
                     /**
                      * Creates a new Node instance using the specified properties.
                      * @param [properties] Properties to set
@@ -431,12 +608,20 @@ export namespace envoy {
                         /** Node cluster */
                         cluster?: (string|null);
 
+                        /** Node metadata */
+                        metadata?: (google.protobuf.Struct.$Properties|null);
+
                         /** Unknown fields preserved while decoding when enabled */
                         $unknowns?: Uint8Array[];
                     }
 
                     /** Shape of a Node. */
-                    type $Shape = envoy.config.core.v3.Node.$Properties;
+                    type $Shape = {
+                      id?: string|null;
+                      cluster?: string|null;
+                      metadata?: google.protobuf.Struct.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    };
                 }
 
                 /**

@@ -388,6 +388,459 @@ export const istio = $root.istio = (() => {
         return v1;
     })();
 
+    istio.networking = (function() {
+
+        /**
+         * Namespace networking.
+         * @memberof istio
+         * @namespace
+         */
+        const networking = {};
+
+        networking.nds = (function() {
+
+            /**
+             * Namespace nds.
+             * @memberof istio.networking
+             * @namespace
+             */
+            const nds = {};
+
+            nds.v1 = (function() {
+
+                /**
+                 * Namespace v1.
+                 * @memberof istio.networking.nds
+                 * @namespace
+                 */
+                const v1 = {};
+
+                v1.NameTable = (function() {
+
+                    /**
+                     * Properties of a NameTable.
+                     * @typedef {Object} istio.networking.nds.v1.NameTable.$Properties
+                     * @property {Object.<string,istio.networking.nds.v1.NameTable.NameInfo.$Properties>|null} [table] NameTable table
+                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     */
+
+                    /**
+                     * Properties of a NameTable.
+                     * @memberof istio.networking.nds.v1
+                     * @interface INameTable
+                     * @augments istio.networking.nds.v1.NameTable.$Properties
+                     * @deprecated Use istio.networking.nds.v1.NameTable.$Properties instead.
+                     */
+
+                    /**
+                     * Shape of a NameTable.
+                     * @typedef {istio.networking.nds.v1.NameTable.$Properties} istio.networking.nds.v1.NameTable.$Shape
+                     */
+
+                    /**
+                     * Constructs a new NameTable.
+                     * @memberof istio.networking.nds.v1
+                     * @classdesc Represents a NameTable.
+                     * @constructor
+                     * @param {istio.networking.nds.v1.NameTable.$Properties=} [properties] Properties to set
+                     * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                     */
+                    const NameTable = function (properties) {
+                        this.table = {};
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    /**
+                     * NameTable table.
+                     * @member {Object.<string,istio.networking.nds.v1.NameTable.NameInfo.$Properties>} table
+                     * @memberof istio.networking.nds.v1.NameTable
+                     * @instance
+                     */
+                    NameTable.prototype.table = $util.emptyObject;
+
+                    /**
+                     * Creates a new NameTable instance using the specified properties.
+                     * @function create
+                     * @memberof istio.networking.nds.v1.NameTable
+                     * @static
+                     * @param {istio.networking.nds.v1.NameTable.$Properties=} [properties] Properties to set
+                     * @returns {istio.networking.nds.v1.NameTable} NameTable instance
+                     * @type {{
+                     *   (properties: istio.networking.nds.v1.NameTable.$Shape): istio.networking.nds.v1.NameTable & istio.networking.nds.v1.NameTable.$Shape;
+                     *   (properties?: istio.networking.nds.v1.NameTable.$Properties): istio.networking.nds.v1.NameTable;
+                     * }}
+                     */
+                    NameTable.create = function(properties) {
+                        return new NameTable(properties);
+                    };
+
+                    /**
+                     * Encodes the specified NameTable message. Does not implicitly {@link istio.networking.nds.v1.NameTable.verify|verify} messages.
+                     * @function encode
+                     * @memberof istio.networking.nds.v1.NameTable
+                     * @static
+                     * @param {istio.networking.nds.v1.NameTable.$Properties} message NameTable message or plain object to encode
+                     * @param {$protobuf.Writer} [writer] Writer to encode to
+                     * @returns {$protobuf.Writer} Writer
+                     */
+                    NameTable.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.table != null && $Object.hasOwnProperty.call(message, "table"))
+                            for (let keys = $Object.keys(message.table), i = 0; i < keys.length; ++i) {
+                                writer.uint32(/* id 1, wireType 2 =*/10).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                                $root.istio.networking.nds.v1.NameTable.NameInfo.encode(message.table[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim().ldelim();
+                            }
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    /**
+                     * Decodes a NameTable message from the specified reader or buffer.
+                     * @function decode
+                     * @memberof istio.networking.nds.v1.NameTable
+                     * @static
+                     * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                     * @param {number} [length] Message length if known beforehand
+                     * @returns {istio.networking.nds.v1.NameTable & istio.networking.nds.v1.NameTable.$Shape} NameTable
+                     * @throws {Error} If the payload is not a reader or valid buffer
+                     * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                     */
+                    NameTable.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, key, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.istio.networking.nds.v1.NameTable();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (message.table === $util.emptyObject)
+                                        message.table = {};
+                                    let end2 = reader.size() + reader.pos;
+                                    if (end2 > reader.len)
+                                        throw $RangeError("index out of range");
+                                    reader.len = end2;
+                                    key = "";
+                                    value = null;
+                                    while (reader.pos < end2) {
+                                        let tag2 = reader.tag();
+                                        wireType = tag2 & 7;
+                                        switch (tag2 >>>= 3) {
+                                        case 1:
+                                            if (wireType !== 2)
+                                                break;
+                                            key = reader.stringVerify();
+                                            continue;
+                                        case 2:
+                                            if (wireType !== 2)
+                                                break;
+                                            value = $root.istio.networking.nds.v1.NameTable.NameInfo.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                            continue;
+                                        }
+                                        reader.skipType(wireType, _depth, tag2);
+                                    }
+                                    if (reader.pos !== end2)
+                                        throw $RangeError("index out of range");
+                                    reader.len = end;
+                                    if (key === "__proto__")
+                                        $util.makeProp(message.table, key);
+                                    message.table[key] = value || new $root.istio.networking.nds.v1.NameTable.NameInfo();
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    NameTable.NameInfo = (function() {
+
+                        /**
+                         * Properties of a NameInfo.
+                         * @typedef {Object} istio.networking.nds.v1.NameTable.NameInfo.$Properties
+                         * @property {Array.<string>|null} [ips] NameInfo ips
+                         * @property {string|null} [registry] NameInfo registry
+                         * @property {string|null} [shortname] NameInfo shortname
+                         * @property {string|null} [namespace] NameInfo namespace
+                         * @property {Array.<string>|null} [alt_hosts] NameInfo alt_hosts
+                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         */
+
+                        /**
+                         * Properties of a NameInfo.
+                         * @memberof istio.networking.nds.v1.NameTable
+                         * @interface INameInfo
+                         * @augments istio.networking.nds.v1.NameTable.NameInfo.$Properties
+                         * @deprecated Use istio.networking.nds.v1.NameTable.NameInfo.$Properties instead.
+                         */
+
+                        /**
+                         * Shape of a NameInfo.
+                         * @typedef {istio.networking.nds.v1.NameTable.NameInfo.$Properties} istio.networking.nds.v1.NameTable.NameInfo.$Shape
+                         */
+
+                        /**
+                         * Constructs a new NameInfo.
+                         * @memberof istio.networking.nds.v1.NameTable
+                         * @classdesc Represents a NameInfo.
+                         * @constructor
+                         * @param {istio.networking.nds.v1.NameTable.NameInfo.$Properties=} [properties] Properties to set
+                         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                         */
+                        const NameInfo = function (properties) {
+                            this.ips = [];
+                            this.alt_hosts = [];
+                            if (properties)
+                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                        this[keys[i]] = properties[keys[i]];
+                        };
+
+                        /**
+                         * NameInfo ips.
+                         * @member {Array.<string>} ips
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @instance
+                         */
+                        NameInfo.prototype.ips = $util.emptyArray;
+
+                        /**
+                         * NameInfo registry.
+                         * @member {string} registry
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @instance
+                         */
+                        NameInfo.prototype.registry = "";
+
+                        /**
+                         * NameInfo shortname.
+                         * @member {string} shortname
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @instance
+                         */
+                        NameInfo.prototype.shortname = "";
+
+                        /**
+                         * NameInfo namespace.
+                         * @member {string} namespace
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @instance
+                         */
+                        NameInfo.prototype.namespace = "";
+
+                        /**
+                         * NameInfo alt_hosts.
+                         * @member {Array.<string>} alt_hosts
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @instance
+                         */
+                        NameInfo.prototype.alt_hosts = $util.emptyArray;
+
+                        /**
+                         * Creates a new NameInfo instance using the specified properties.
+                         * @function create
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @static
+                         * @param {istio.networking.nds.v1.NameTable.NameInfo.$Properties=} [properties] Properties to set
+                         * @returns {istio.networking.nds.v1.NameTable.NameInfo} NameInfo instance
+                         * @type {{
+                         *   (properties: istio.networking.nds.v1.NameTable.NameInfo.$Shape): istio.networking.nds.v1.NameTable.NameInfo & istio.networking.nds.v1.NameTable.NameInfo.$Shape;
+                         *   (properties?: istio.networking.nds.v1.NameTable.NameInfo.$Properties): istio.networking.nds.v1.NameTable.NameInfo;
+                         * }}
+                         */
+                        NameInfo.create = function(properties) {
+                            return new NameInfo(properties);
+                        };
+
+                        /**
+                         * Encodes the specified NameInfo message. Does not implicitly {@link istio.networking.nds.v1.NameTable.NameInfo.verify|verify} messages.
+                         * @function encode
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @static
+                         * @param {istio.networking.nds.v1.NameTable.NameInfo.$Properties} message NameInfo message or plain object to encode
+                         * @param {$protobuf.Writer} [writer] Writer to encode to
+                         * @returns {$protobuf.Writer} Writer
+                         */
+                        NameInfo.encode = function (message, writer, _depth) {
+                            if (!writer)
+                                writer = $Writer.create();
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            if (message.ips != null && message.ips.length)
+                                for (let i = 0; i < message.ips.length; ++i)
+                                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.ips[i]);
+                            if (message.registry != null && $Object.hasOwnProperty.call(message, "registry") && message.registry !== "")
+                                writer.uint32(/* id 2, wireType 2 =*/18).string(message.registry);
+                            if (message.shortname != null && $Object.hasOwnProperty.call(message, "shortname") && message.shortname !== "")
+                                writer.uint32(/* id 3, wireType 2 =*/26).string(message.shortname);
+                            if (message.namespace != null && $Object.hasOwnProperty.call(message, "namespace") && message.namespace !== "")
+                                writer.uint32(/* id 4, wireType 2 =*/34).string(message.namespace);
+                            if (message.alt_hosts != null && message.alt_hosts.length)
+                                for (let i = 0; i < message.alt_hosts.length; ++i)
+                                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.alt_hosts[i]);
+                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                for (let i = 0; i < message.$unknowns.length; ++i)
+                                    writer.raw(message.$unknowns[i]);
+                            return writer;
+                        };
+
+                        /**
+                         * Decodes a NameInfo message from the specified reader or buffer.
+                         * @function decode
+                         * @memberof istio.networking.nds.v1.NameTable.NameInfo
+                         * @static
+                         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                         * @param {number} [length] Message length if known beforehand
+                         * @returns {istio.networking.nds.v1.NameTable.NameInfo & istio.networking.nds.v1.NameTable.NameInfo.$Shape} NameInfo
+                         * @throws {Error} If the payload is not a reader or valid buffer
+                         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                         */
+                        NameInfo.decode = function (reader, length, _end, _depth, _target) {
+                            if (!(reader instanceof $Reader))
+                                reader = $Reader.create(reader);
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $Reader.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let end, message, value;
+                            if (length === $undefined)
+                                end = reader.len;
+                            else {
+                                end = reader.pos + length;
+                                if (end > reader.len)
+                                    throw $RangeError("index out of range");
+                                length = reader.len;
+                                reader.len = end;
+                            }
+                            message = _target || new $root.istio.networking.nds.v1.NameTable.NameInfo();
+                            while (reader.pos < end) {
+                                let start = reader.pos;
+                                let tag = reader.tag();
+                                if (tag === _end) {
+                                    _end = $undefined;
+                                    break;
+                                }
+                                let wireType = tag & 7;
+                                switch (tag >>>= 3) {
+                                case 1: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if (!(message.ips && message.ips.length))
+                                            message.ips = [];
+                                        message.ips.push(reader.stringVerify());
+                                        continue;
+                                    }
+                                case 2: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if ((value = reader.stringVerify()).length)
+                                            message.registry = value;
+                                        else
+                                            delete message.registry;
+                                        continue;
+                                    }
+                                case 3: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if ((value = reader.stringVerify()).length)
+                                            message.shortname = value;
+                                        else
+                                            delete message.shortname;
+                                        continue;
+                                    }
+                                case 4: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if ((value = reader.stringVerify()).length)
+                                            message.namespace = value;
+                                        else
+                                            delete message.namespace;
+                                        continue;
+                                    }
+                                case 5: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if (!(message.alt_hosts && message.alt_hosts.length))
+                                            message.alt_hosts = [];
+                                        message.alt_hosts.push(reader.stringVerify());
+                                        continue;
+                                    }
+                                }
+                                reader.skipType(wireType, _depth, tag);
+                                if (!reader.discardUnknown) {
+                                    $util.makeProp(message, "$unknowns", false);
+                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                }
+                            }
+                            if (length !== $undefined) {
+                                if (reader.pos !== end)
+                                    throw $RangeError("index out of range");
+                                reader.len = length;
+                            }
+                            if (_end !== $undefined)
+                                throw $Error("missing end group");
+                            return message;
+                        };
+
+                        return NameInfo;
+                    })();
+
+                    return NameTable;
+                })();
+
+                return v1;
+            })();
+
+            return nds;
+        })();
+
+        return networking;
+    })();
+
     return istio;
 })();
 
@@ -451,7 +904,15 @@ export const envoy = $root.envoy = (() => {
 
                     /**
                      * Shape of a DiscoveryRequest.
-                     * @typedef {envoy.service.discovery.v3.DiscoveryRequest.$Properties} envoy.service.discovery.v3.DiscoveryRequest.$Shape
+                     * @typedef {{
+                     *   version_info?: string|null;
+                     *   node?: envoy.config.core.v3.Node.$Shape|null;
+                     *   resource_names?: Array.<string>|null;
+                     *   type_url?: string|null;
+                     *   response_nonce?: string|null;
+                     *   error_detail?: google.rpc.Status.$Shape|null;
+                     *   $unknowns?: Array.<Uint8Array>;
+                     * }} envoy.service.discovery.v3.DiscoveryRequest.$Shape
                      */
 
                     /**
@@ -950,6 +1411,7 @@ export const envoy = $root.envoy = (() => {
                      * @typedef {Object} envoy.config.core.v3.Node.$Properties
                      * @property {string|null} [id] Node id
                      * @property {string|null} [cluster] Node cluster
+                     * @property {google.protobuf.Struct.$Properties|null} [metadata] Node metadata
                      * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
                      */
 
@@ -963,7 +1425,12 @@ export const envoy = $root.envoy = (() => {
 
                     /**
                      * Shape of a Node.
-                     * @typedef {envoy.config.core.v3.Node.$Properties} envoy.config.core.v3.Node.$Shape
+                     * @typedef {{
+                     *   id?: string|null;
+                     *   cluster?: string|null;
+                     *   metadata?: google.protobuf.Struct.$Shape|null;
+                     *   $unknowns?: Array.<Uint8Array>;
+                     * }} envoy.config.core.v3.Node.$Shape
                      */
 
                     /**
@@ -996,6 +1463,14 @@ export const envoy = $root.envoy = (() => {
                      * @instance
                      */
                     Node.prototype.cluster = "";
+
+                    /**
+                     * Node metadata.
+                     * @member {google.protobuf.Struct.$Properties|null|undefined} metadata
+                     * @memberof envoy.config.core.v3.Node
+                     * @instance
+                     */
+                    Node.prototype.metadata = null;
 
                     /**
                      * Creates a new Node instance using the specified properties.
@@ -1033,6 +1508,8 @@ export const envoy = $root.envoy = (() => {
                             writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
                         if (message.cluster != null && $Object.hasOwnProperty.call(message, "cluster") && message.cluster !== "")
                             writer.uint32(/* id 2, wireType 2 =*/18).string(message.cluster);
+                        if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata"))
+                            $root.google.protobuf.Struct.encode(message.metadata, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
                         if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                             for (let i = 0; i < message.$unknowns.length; ++i)
                                 writer.raw(message.$unknowns[i]);
@@ -1093,6 +1570,12 @@ export const envoy = $root.envoy = (() => {
                                         message.cluster = value;
                                     else
                                         delete message.cluster;
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.metadata = $root.google.protobuf.Struct.decode(reader, reader.size(), $undefined, _depth + 1, message.metadata);
                                     continue;
                                 }
                             }
