@@ -56,7 +56,10 @@ export async function startFakeVm(opts: { name: string; config?: SimXdsConfig; e
   return {
     tmp, ads, vmlet, statusPort, adminPort, cli,
     stop: async () => {
-      await vmlet.stop();
+      // A second SIGTERM skips the drains (README: Signals), so the agent stops its Envoy and
+      // exits well within the grace; were it SIGKILLed, stop() ends the Envoy it left by PID.
+      if (vmlet.child.exitCode === null && vmlet.child.signalCode === null) vmlet.child.kill('SIGTERM');
+      await vmlet.stop(15_000);
       await ads.stop();
       await sim.stop();
       tmp.cleanup();

@@ -4,6 +4,7 @@
  * afterAll with `stop()`; `exited` resolves with the exit code (or signal name).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TmpDir } from './tmp-dir.js';
@@ -68,9 +69,13 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
     async stop(graceMs = 3000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        let killed = false;
+        const t = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, graceMs);
         await proc.exited;
         clearTimeout(t);
+        // A SIGKILLed agent leaves its Envoy running (a restarted vmlet adopts it through
+        // envoy.pid); the test is over, so that Envoy goes too, by the PID the agent recorded.
+        if (killed) killRecordedEnvoy(opts.tmp.join('run', 'envoy.pid'));
       }
       return proc.exited;
     },
@@ -90,4 +95,22 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
 export async function httpGet(port: number, path: string): Promise<{ status: number; body: string; type: string | null }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) });
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+/** SIGKILLs the process named in a spawned agent's envoy.pid, if the file exists and it lives. */
+function killRecordedEnvoy(pidFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return; // no Envoy was started, or the agent removed the file at stop
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    // Only an Envoy (the fake one in tests): a PID reused since is not ours to stop.
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('envoy')) return;
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
