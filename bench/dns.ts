@@ -4,7 +4,7 @@
  * istiod (the e2e tier's control plane) and so the same name table. Needs root and the binaries of
  * test/e2e/build.sh; builds the load generator (bench/dns/loadgen, Go) on the way.
  *
- *   npx tsx bench/dns.ts [--seconds 8] [--workers 16] [--rounds 3] [--hosts 10000] [--idle-seconds 60] [--no-rss]
+ *   npx tsx bench/dns.ts [--seconds 8] [--workers 16] [--rounds 3] [--hosts 10000] [--idle-seconds 60] [--no-rss] [--packaged]
  *
  * Load: bench/dns/loadgen (Go, NOT part of vmlet), run in each VM namespace, pinned to CPU 1 while
  * both agents are pinned to CPU 0 (2 cores here: one for the server under test, one for the
@@ -23,12 +23,16 @@ import { parseArgs } from 'node:util';
 import { ControlPlane } from '../test/e2e/real/control-plane.js';
 import { pollUntil } from '../test/e2e/real/poll.js';
 import { App, configureVm, createWorkload, startVmlet } from '../test/e2e/real/vm.js';
+import { packagedRuntime } from './compare/packaged-runtime.js';
 import { startPilotAgent, type Agent } from './compare/pilot-agent.js';
 
 const { values: opt } = parseArgs({ options: {
   seconds: { type: 'string', default: '8' }, workers: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' },
   hosts: { type: 'string', default: '10000' }, 'idle-seconds': { type: 'string', default: '60' }, 'no-rss': { type: 'boolean', default: false },
+  packaged: { type: 'boolean', default: false },
 } });
+/** --packaged: vmlet on the runtime and launcher flags the packages ship (as bench/compare runs it); default this process's Node. */
+const RUNTIME = opt.packaged ? packagedRuntime() : { node: process.execPath, nodeArgs: [] as string[] };
 const SECONDS = Number(opt.seconds);
 const WORKERS = Number(opt.workers);
 const ROUNDS = Number(opt.rounds);
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
     const apps = [new App(cp), new App(cp, vmB.ns)];
     for (const a of apps) { await a.start(); stops.push(() => a.stop()); }
 
-    const v = startVmlet(cp, wA, { state: mkdtempSync(join(cp.work, 'vmlet-')), extra: ['--set', 'dns.mode=capture'] });
+    const v = startVmlet(cp, wA, { state: mkdtempSync(join(cp.work, 'vmlet-')), extra: ['--set', 'dns.mode=capture'], node: RUNTIME.node, nodeArgs: RUNTIME.nodeArgs });
     stops.push(async () => { await v.stop(); });
     const p: Agent = startPilotAgent({ bin, w: wB, vmNs: vmB.ns, ip: vmB.ip, cwd: mkdtempSync(join(cp.work, 'pa-')), logFile: join(cp.work, 'logs', 'pilot-agent.log') });
     stops.push(() => p.stop());
@@ -132,7 +136,8 @@ spec:
       }
     }
 
-    const versions = { istio: readFileSync(join(bin, '.istio.done'), 'utf8').split(' ')[0], node: process.version };
+    const nodeVersion = execFileSync(RUNTIME.node, ['--version'], { encoding: 'utf8' }).trim();
+    const versions = { istio: readFileSync(join(bin, '.istio.done'), 'utf8').split(' ')[0], node: `vmlet on Node ${nodeVersion}${RUNTIME.nodeArgs.length ? ` ${RUNTIME.nodeArgs.join(' ')}` : ''}` };
     console.log(`\nvmlet vs pilot-agent (istio.io/istio ${versions.istio}) DNS proxies on the same istiod, ${versions.node}; median of ${ROUNDS} rounds of ${SECONDS} s; agents on CPU 0, loadgen on CPU 1`);
     console.log('| metric | vmlet | pilot-agent | vmlet/pilot-agent |\n|---|---:|---:|---:|');
     for (const [name, s] of Object.entries(rows)) {
