@@ -187,5 +187,15 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
       expect(listensInNs(port)).toBe(false);
       expect(out).not.toContain(token);
     });
+
+    // Last in this namespace: the listener on 15053 stays until the namespace goes.
+    it('dns: a DNS port held by another program exits 1 with VMLET_DNS_LISTEN_FAILED naming it; the status port closes', async () => {
+      await ns.serve(ns.vm, [15053]);
+      // The fixture's cluster.env asks for DNS capture (ISTIO_META_DNS_CAPTURE), as istioctl writes it.
+      const { vmlet, port } = await run([], { VMLET_DNS_MODE: 'capture' }, { wrap: ['/usr/sbin/ip', 'netns', 'exec', ns.vm] });
+      expect(await vmlet.exited).toBe(1);
+      expect(output(vmlet)).toMatch(/cannot listen on 127\.0\.0\.1:15053.*stop what holds that port.*\[VMLET_DNS_LISTEN_FAILED\]/);
+      expect(listensInNs(port)).toBe(false);
+    });
   });
 });
