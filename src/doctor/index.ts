@@ -64,7 +64,10 @@ export async function runDoctor(ctx: DoctorContext, version: string): Promise<Do
     const dns = await checkDns(ctx, target);
     const dnsR: CheckResult = { id: 'dns', ...dns.verdict, durationMs: Math.round(performance.now() - dnsStart) };
     const reach = await timed('reach', () => checkReach(ctx, target, dns.resolved));
-    const tls = await timed('tls', () => checkTls(ctx, target, dns.resolved, reach.status === 'pass'));
+    // TLS goes to an address that accepted (on a reach warn, not necessarily the first).
+    const accepted = (reach.data?.['accepted'] as string[] | undefined) ?? [];
+    const tlsTo = dns.resolved && accepted.length > 0 ? { ...dns.resolved, addresses: accepted } : dns.resolved;
+    const tls = await timed('tls', () => checkTls(ctx, target, tlsTo, reach.status === 'pass' || reach.status === 'warn'));
     const agent = await agentP;
     const t1 = performance.now();
     const istiod = await checkIstiod(ctx, tls.status === 'pass' || tls.status === 'warn', stored, agent.view).catch((err: Error) => {

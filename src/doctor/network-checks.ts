@@ -79,17 +79,38 @@ export async function checkReach(ctx: DoctorContext, t: Target, r: Resolved | un
   return v.status === 'skip' ? v : bounded(v, ctx.timeouts.connect);
 }
 
-function reach(ctx: DoctorContext, t: Target, r: Resolved | undefined): Promise<Verdict> {
-  if (r === undefined) return Promise.resolve(skip('the discovery address did not resolve'));
-  const ip = r.addresses[0]!;
-  const data = { address: `${ip}:${t.port}`, timeoutMs: ctx.timeouts.connect };
+/** At most this many resolved addresses are tried (in parallel, each under the connect bound). */
+export const REACH_MAX_ADDRESSES = 4;
+
+type Attempt = { readonly ip: string; readonly ok: boolean; readonly ms: number; readonly error?: string };
+
+function attempt(ip: string, port: number, timeoutMs: number): Promise<Attempt> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const s = tcpConnect({ host: ip, port: t.port, timeout: ctx.timeouts.connect });
-    s.once('connect', () => { s.destroy(); resolve(pass(`TCP ${ip}:${t.port} accepted in ${Date.now() - started} ms`, data)); });
-    s.once('timeout', () => { s.destroy(); resolve(fail(`TCP ${ip}:${t.port}: no answer within ${ctx.timeouts.connect} ms`, EXPLANATIONS.DOCTOR_UNREACHABLE, data)); });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(fail(`TCP ${ip}:${t.port}: ${e.code ?? e.message}`, EXPLANATIONS.DOCTOR_UNREACHABLE, data)));
+    const s = tcpConnect({ host: ip, port, timeout: timeoutMs });
+    s.once('connect', () => { s.destroy(); resolve({ ip, ok: true, ms: Date.now() - started }); });
+    s.once('timeout', () => { s.destroy(); resolve({ ip, ok: false, ms: Date.now() - started, error: `no answer within ${timeoutMs} ms` }); });
+    s.once('error', (e: NodeJS.ErrnoException) => { s.destroy(); resolve({ ip, ok: false, ms: Date.now() - started, error: e.code ?? e.message }); });
   });
+}
+
+const hostPort = (ip: string, port: number) => (isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/**
+ * TCP to every resolved address (up to REACH_MAX_ADDRESSES, in parallel): pass when all accept,
+ * warn when only some do (vmlet dials the first; a round-robin name or a load balancer with a dead
+ * member fails some connections), fail when none does. `data.accepted` lists the ones that did.
+ */
+async function reach(ctx: DoctorContext, t: Target, r: Resolved | undefined): Promise<Verdict> {
+  if (r === undefined) return skip('the discovery address did not resolve');
+  const ips = [...new Set(r.addresses)].slice(0, REACH_MAX_ADDRESSES);
+  const tries = await Promise.all(ips.map((ip) => attempt(ip, t.port, ctx.timeouts.connect)));
+  const accepted = tries.filter((a) => a.ok).map((a) => a.ip);
+  const data = { address: hostPort(ips[0]!, t.port), port: t.port, accepted, tried: tries.map((a) => ({ ip: a.ip, ok: a.ok, ms: a.ms, ...(a.error ? { error: a.error } : {}) })), timeoutMs: ctx.timeouts.connect };
+  const one = (a: Attempt) => `TCP ${hostPort(a.ip, t.port)}: ${a.ok ? `accepted in ${a.ms} ms` : a.error}`;
+  if (accepted.length === tries.length) return pass(tries.length === 1 ? one(tries[0]!) : `TCP accepted on all ${tries.length} addresses (${tries.map((a) => `${a.ip} ${a.ms} ms`).join(', ')})`, data);
+  if (accepted.length === 0) return fail(tries.map(one).join('; '), EXPLANATIONS.DOCTOR_UNREACHABLE, data);
+  return warn(`${tries.length} addresses, only ${accepted.length} accept: ${tries.map(one).join('; ')}`, EXPLANATIONS.DOCTOR_PARTLY_REACHABLE, data);
 }
 
 function sansOf(cert: PeerCertificate): string[] {

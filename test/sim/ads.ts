@@ -30,6 +30,13 @@ export interface SimAds {
   readonly registry: Registry;
   /** Rejections sent, newest last: gRPC code and details. */
   readonly rejections: { code: grpc.status; details: string }[];
+  /**
+   * Test-double behaviours. `silent`: an overloaded istiod — streams are accepted and their
+   * requests read (counted in `silenced`), but nothing is ever answered, not even a status.
+   */
+  readonly faults: { silent: boolean };
+  /** Requests read and left unanswered under `faults.silent`. */
+  readonly silenced: { count: number };
   bind(sim: SimLike): void;
   /** Serves GET /workloadentries on 127.0.0.1; resolves to its URL. */
   listen(): Promise<string>;
@@ -65,6 +72,8 @@ export function createSimAds(opts: { graceMs?: number; config?: SimXdsConfig } =
   let sim: SimLike | undefined;
   let http: Server | undefined;
   let nonce = 0;
+  const faults = { silent: false };
+  const silenced = { count: 0 };
 
   const identityOf = (call: grpc.ServerDuplexStream<Buffer, Buffer>): { ns: string; sa: string } | undefined => {
     const raw = call.getAuthContext().sslPeerCertificate?.raw;
@@ -93,6 +102,7 @@ export function createSimAds(opts: { graceMs?: number; config?: SimXdsConfig } =
     if (!who) return reject(grpc.status.UNAUTHENTICATED, 'authentication failure');
     call.on('data', (buf: Buffer) => {
       if (ended) return;
+      if (faults.silent) { silenced.count += 1; return; }
       const msg = t.req.toObject(t.req.decode(buf), { defaults: false }) as Record<string, unknown>;
       const typeUrl = String(msg['type_url'] ?? msg['typeUrl'] ?? '');
       if (first) {
@@ -153,6 +163,8 @@ export function createSimAds(opts: { graceMs?: number; config?: SimXdsConfig } =
     },
     registry,
     rejections,
+    faults,
+    silenced,
     bind: (s) => { sim = s; },
     listen: async () => {
       http = createServer((req, res) => {

@@ -56,6 +56,38 @@ describe('doctor network checks against the simulator', { timeout: 30_000 }, () 
     expect(wg.fix).toMatch(/kubectl apply the WorkloadGroup/);
   });
 
+  it('workloadgroup warns when istiod accepts the xDS stream but never answers, within its bound (test-double fault: silent ADS)', async () => {
+    const before = ads.silenced.count;
+    ads.faults.silent = true;
+    try {
+      const ctx = await vm();
+      const timeouts = { ...ctx.timeouts, istiod: 700 };
+      const r = await runDoctor({ ...ctx, timeouts }, 'test');
+      const wg = byId(r.checks, 'workloadgroup');
+      expect(byId(r.checks, 'ca').status).toBe('pass');
+      expect(wg).toMatchObject({ status: 'warn', saw: 'no xDS answer within 700 ms', timeoutMs: 700, fix: expect.stringMatching(/run vmlet doctor again/) });
+      // The stream was open and its request read: the silence is istiod's, not a refused stream.
+      expect(ads.silenced.count).toBeGreaterThan(before);
+      // The whole run stays under the sum of its network bounds (dns, connect, tls, ca + xDS).
+      expect(r.durationMs).toBeLessThan(timeouts.dns + timeouts.connect + timeouts.tls + 2 * timeouts.istiod);
+    } finally {
+      ads.faults.silent = false;
+    }
+  });
+
+  it('reach warns when only some of the resolved addresses accept, and TLS goes to one that did', async () => {
+    // istiod's name resolves to 127.0.0.2 (nothing listens there: refused) and 127.0.0.1 (the simulator).
+    const etc = tmp.join('etc-hosts-two');
+    writeFileSync(etc, '127.0.0.2 istiod.istio-system.svc\n127.0.0.1 istiod.istio-system.svc\n');
+    const ctx = { ...(await vm({ flags: { 'istiod.caAddress': `istiod.istio-system.svc:${sim.port}` } })), etcHosts: etc };
+    const r = await runDoctor(ctx, 'test');
+    const reach = byId(r.checks, 'reach');
+    expect(reach).toMatchObject({ status: 'warn', timeoutMs: 1000, fix: expect.stringMatching(/remove the dead addresses/) });
+    expect(reach.saw).toMatch(new RegExp(`2 addresses, only 1 accept: TCP 127\\.0\\.0\\.2:${sim.port}: ECONNREFUSED; TCP 127\\.0\\.0\\.1:${sim.port}: accepted in \\d+ ms`));
+    expect(reach.data?.['accepted']).toEqual(['127.0.0.1']);
+    expect(byId(r.checks, 'tls').status).toBe('pass');
+  });
+
   it('clock: warn at 20 s, fail beyond identity.clockSkew, from the certificate istiod issues', async () => {
     try {
       sim.faults.clockOffsetMs = 20_000;
