@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
 
 const TCP_HELPER = join(import.meta.dirname, 'netns-tcp.py');
+const RELAY = join(import.meta.dirname, 'netns-relay.py');
 let seq = 0;
 
 export const VM_V4 = '10.77.0.1';
@@ -70,6 +71,21 @@ export class NetnsPair {
     child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
     await waitFor(() => out.includes('ready') || child.exitCode !== null, { timeoutMs: 10_000, what: `listeners on ${ports.join(',')} in ${ns}` });
     if (!out.includes('ready')) throw new Error(`listener failed: ${out}`);
+  }
+
+  /**
+   * Listens on listenIp:listenPort inside `ns` and relays each connection to targetHost:targetPort
+   * in the host's namespace (a server of this process on loopback appears "in" `ns`); resolves
+   * once listening. Killed by PID in destroy().
+   */
+  async relay(ns: string, listenIp: string, listenPort: number, targetHost: string, targetPort: number): Promise<void> {
+    const child = spawn('python3', [RELAY, `/run/netns/${ns}`, listenIp, String(listenPort), targetHost, String(targetPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.servers.push(child);
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    await waitFor(() => out.includes('ready') || child.exitCode !== null, { timeoutMs: 10_000, what: `relay on ${listenIp}:${listenPort} in ${ns}` });
+    if (!out.includes('ready')) throw new Error(`relay failed: ${out}`);
   }
 
   /** Connects from `ns` to host:port (as `uid` when given); the line the server sent, or `error ...`. */

@@ -88,6 +88,14 @@ describe('doctor network checks against the simulator', { timeout: 30_000 }, () 
     expect(byId(r.checks, 'tls').status).toBe('pass');
   });
 
+  it('a discovery address that does not resolve: dns fails and every check after it says skip, with why', async () => {
+    const r = await runDoctor(await vm({ flags: { 'istiod.caAddress': 'istiod.vmlet-test.invalid:15012' } }), 'test');
+    expect(byId(r.checks, 'dns').status).toBe('fail');
+    expect(byId(r.checks, 'reach')).toMatchObject({ status: 'skip', saw: 'the discovery address did not resolve' });
+    expect(byId(r.checks, 'tls')).toMatchObject({ status: 'skip', saw: 'istiod is not reachable over TCP' });
+    for (const id of ['ca', 'clock', 'workloadgroup']) expect(byId(r.checks, id)).toMatchObject({ status: 'skip', saw: 'no verified TLS connection to istiod' });
+  });
+
   it('clock: warn at 20 s, fail beyond identity.clockSkew, from the certificate istiod issues', async () => {
     try {
       sim.faults.clockOffsetMs = 20_000;
