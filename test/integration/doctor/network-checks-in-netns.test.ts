@@ -4,6 +4,8 @@
 // that listens inside `peer`. A silent address (an iptables DROP in the PEER namespace's own table,
 // never the host's) ends reach in a fail after its bound, shown; a closed port fails at once; the
 // simulator through the veth passes reach, tls, ca, clock and workloadgroup; another root fails tls.
+// dns reads the VM's /etc/hosts: a file bind-mounted in a private mount namespace of the one
+// command, so a name can resolve to a live and a silent address (reach's warn).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +58,7 @@ describe.skipIf(!ok)('doctor network checks from a VM namespace to istiod across
   });
 
   /** `vmlet doctor --json` inside the vm namespace (asynchronous: the simulator answers from this process). */
-  async function doctor(caAddress: string, edit?: (dir: string) => void): Promise<{ code: number; report: Report; byId: (id: string) => Check }> {
+  async function doctor(caAddress: string, edit?: (dir: string) => void, etcHosts?: string): Promise<{ code: number; report: Report; byId: (id: string) => Check }> {
     const dir = tmp.join(`vm-${++n}`);
     await sim.writeVmDir(dir, { ns: 'bar', sa: 'vm-sa', clusterEnv: { ISTIO_META_AUTO_REGISTER_GROUP: 'vm-app' } });
     edit?.(dir);
@@ -66,7 +68,16 @@ describe.skipIf(!ok)('doctor network checks from a VM namespace to istiod across
     let out: string;
     let code = 0;
     try {
-      out = (await run('ip', ['netns', 'exec', pair.vm, process.execPath, ...argv], { timeout: 30_000, encoding: 'utf8' })).stdout;
+      const inVm = ['ip', 'netns', 'exec', pair.vm, process.execPath, ...argv];
+      // With etcHosts: the VM's /etc/hosts is that file, bind-mounted in a private mount namespace
+      // of this one command (the host's own /etc/hosts is never written).
+      let cmd = inVm;
+      if (etcHosts !== undefined) {
+        const file = join(dir, 'etc-hosts');
+        writeFileSync(file, etcHosts);
+        cmd = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', file, ...inVm];
+      }
+      out = (await run(cmd[0]!, cmd.slice(1), { timeout: 30_000, encoding: 'utf8' })).stdout;
     } catch (err) {
       out = String((err as { stdout?: string }).stdout ?? '');
       code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
@@ -102,6 +113,49 @@ describe.skipIf(!ok)('doctor network checks from a VM namespace to istiod across
     expect(reach).toMatchObject({ status: 'fail', saw: `TCP ${PEER_V4}:15013: ECONNREFUSED`, timeoutMs: 1000 });
     expect(reach.durationMs).toBeLessThan(1000);
     expect(byId('tls').status).toBe('skip');
+  });
+
+  it('dns from the VM\'s /etc/hosts: pass when it agrees with istioctl\'s hosts file, warn when not, fail when the name is nowhere', async () => {
+    const name = 'istiod.istio-system.svc';
+    const agree = await doctor(`${name}:15012`, (dir) => writeFileSync(join(dir, 'hosts'), `${PEER_V4} ${name}\n`), `${PEER_V4} ${name}\n`);
+    expect(agree.byId('dns')).toMatchObject({ status: 'pass', saw: `${name} -> ${PEER_V4} (/etc/hosts)`, timeoutMs: 1000 });
+    expect(agree.byId('reach').status).toBe('pass');
+    expect(agree.byId('workloadgroup').status).toBe('pass');
+    // istioctl's hosts file (written by the simulator) still says 127.0.0.1.
+    const stale = await doctor(`${name}:15012`, undefined, `${PEER_V4} ${name}\n`);
+    expect(stale.byId('dns')).toMatchObject({ status: 'warn', saw: expect.stringMatching(/istioctl's hosts file says 127\.0\.0\.1/) });
+    const none = await doctor('istiod.vmlet-test.invalid:15012', undefined, '127.0.0.1 localhost\n');
+    expect(none.byId('dns')).toMatchObject({ status: 'fail', timeoutMs: 1000 });
+    expect(none.byId('reach').status).toBe('skip');
+  });
+
+  it('reach warns when the name resolves to an address that answers and one that is silent; TLS goes to the one that answered', async () => {
+    const name = 'istiod.istio-system.svc';
+    const both = `${OTHER_V4} ${name}\n${PEER_V4} ${name}\n`;
+    const { byId } = await doctor(`${name}:15012`, (dir) => writeFileSync(join(dir, 'hosts'), both), both);
+    expect(byId('dns').status).toBe('pass');
+    const reach = byId('reach');
+    expect(reach).toMatchObject({ status: 'warn', timeoutMs: 1000, fix: expect.stringMatching(/remove the dead addresses/) });
+    expect(reach.saw).toMatch(new RegExp(`^2 addresses, only 1 accept: TCP ${OTHER_V4.replace(/\./g, '\\.')}:15012: no answer within 1000 ms; TCP ${PEER_V4.replace(/\./g, '\\.')}:15012: accepted in \\d+ ms$`));
+    expect(reach.data?.['accepted']).toEqual([PEER_V4]);
+    expect(byId('tls').status).toBe('pass');
+    expect(byId('ca').status).toBe('pass');
+    expect(byId('clock').status).toBe('pass');
+    expect(byId('workloadgroup'), byId('workloadgroup').saw).toMatchObject({ status: 'pass' });
+  });
+
+  it('clock and workloadgroup warn through the veth: istiod 20 s ahead, and an xDS stream accepted but never answered (test-double faults)', async () => {
+    sim.faults.clockOffsetMs = 20_000;
+    ads.faults.silent = true;
+    try {
+      const { report, byId } = await doctor(`${PEER_V4}:15012`);
+      expect(byId('clock')).toMatchObject({ status: 'warn', saw: expect.stringMatching(/behind istiod/) });
+      expect(byId('workloadgroup')).toMatchObject({ status: 'warn', saw: 'no xDS answer within 2000 ms', timeoutMs: 2000 });
+      expect(report.durationMs).toBeLessThan(1000 + 1000 + 1500 + 2 * 2000);
+    } finally {
+      sim.faults.clockOffsetMs = 0;
+      ads.faults.silent = false;
+    }
   });
 
   it('tls fails through the veth for another root, and ca fails when istiod\'s CA is down', async () => {
