@@ -7,7 +7,7 @@ import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { sharedSetup, sidecarHarness, type Harness } from './sidecar-harness.js';
 
-describe('no orphan Envoy', { timeout: 40_000 }, () => {
+describe('no orphan Envoy', { timeout: 80_000 }, () => {
   const dir = makeTmpDir('orphan');
   const started: number[] = [];
   let h: Harness | undefined;
@@ -26,7 +26,7 @@ describe('no orphan Envoy', { timeout: 40_000 }, () => {
     started.push(child.pid!);
     let out = '';
     child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-    const orphan = Number(await waitFor(() => /ENVOY_PID (\d+)/.exec(out)?.[1], { timeoutMs: 20_000, what: 'first Envoy' }));
+    const orphan = Number(await waitFor(() => /ENVOY_PID (\d+)/.exec(out)?.[1], { timeoutMs: 40_000, what: 'first Envoy' }));
     started.push(orphan);
     process.kill(child.pid!, 'SIGKILL');
     await waitFor(() => !alive(child.pid!), { what: 'stand-in vmlet gone' });
@@ -35,9 +35,11 @@ describe('no orphan Envoy', { timeout: 40_000 }, () => {
     expect(readFileSync(join(dir.path, 'run', 'envoy.pid'), 'utf8').trim()).toBe(String(orphan));
 
     // 2. The next vmlet stops it before starting its own (the ports are the same, so both cannot run).
-    h = await sidecarHarness({ shared });
+    // killTimeout generous: the FAKE Envoy exits on SIGTERM at once, but on a loaded machine it
+    // may not be scheduled within the harness's 1 s and would be SIGKILLed without its record.
+    h = await sidecarHarness({ shared, envoy: { killTimeout: '30s' } });
     h.start();
-    await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 15_000, what: 'second Envoy ready' });
+    await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 40_000, what: 'second Envoy ready' });
     expect(alive(orphan)).toBe(false);
     expect(h.records().some((r) => r.pid === orphan && r.event === 'signal' && r.signal === 'SIGTERM')).toBe(true);
     expect(h.sidecar.process.pid).not.toBe(orphan);

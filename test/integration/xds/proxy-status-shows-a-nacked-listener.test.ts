@@ -41,7 +41,12 @@ describe('vmlet proxy-status with a listener Envoy rejects', { timeout: 60_000 }
     const warning = status.components.find((c) => c.name === 'xds-config');
     expect(warning?.state).toBe('degraded');
     expect(warning?.detail).toContain(DETAIL);
-    const text = await vm.cli('status');
+    // The envoy gate's reason comes from Envoy's admin stats, polled: wait until it has seen the
+    // rejection (the NACK itself reached the proxy earlier, in the previous test).
+    const text = await waitFor(async () => {
+      const r = await vm.cli('status');
+      return r.stdout.includes('✗ envoy: Envoy received config from istiod but rejected it') ? r : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 300, what: 'status naming the envoy gate\'s rejection' });
     expect(text.stdout).toMatch(/xds-config\s+degraded\s+Envoy rejected LDS/);
     // No listener accepted: Envoy is not ready, and status says why in doctor's words.
     expect(text.code).toBe(1);
