@@ -8,7 +8,7 @@
 //   - table answers over UDP from a client in this process: p50/p99 at one query in flight
 //     (target p99 <= 1 ms), and queries/s with --concurrency in flight.
 //
-//   npm run build && node bench/dns-table.mjs [--hosts 10000] [--queries 20000] [--concurrency 32] [--settle 5]
+//   npm run build && node bench/dns-table.mjs [--hosts 10000] [--queries 20000] [--concurrency 32] [--settle 5] [--node-arg=FLAG ...]
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,9 @@ import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
 import protobuf from 'protobufjs';
 
-const { values } = parseArgs({ options: { hosts: { type: 'string', default: '10000' }, queries: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '32' }, settle: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { hosts: { type: 'string', default: '10000' }, queries: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '32' }, settle: { type: 'string', default: '5' }, 'node-arg': { type: 'string', multiple: true, default: [] } } });
+/** --node-arg FLAG (repeatable): V8/Node flags for the agent, e.g. the packaged launcher's. */
+const NODE_ARGS = values['node-arg'];
 const HOSTS = Math.max(1, Math.min(200_000, Number(values.hosts)));
 const QUERIES = Math.max(100, Math.min(1_000_000, Number(values.queries)));
 const CONC = Math.max(1, Math.min(512, Number(values.concurrency)));
@@ -57,7 +59,7 @@ async function startAgent(withTable) {
     writeFileSync(join(dir, 'state', 'dns', 'name-table.pb'), bytes);
   }
   const dnsPort = await freePort();
-  const child = spawn(process.execPath, [BUNDLE, 'run', '--istio-dir', join(ROOT, 'test/fixtures/istio-vm'), '--config', join(ROOT, 'test/helpers/empty-config.yaml'), '--log-format', 'json'], {
+  const child = spawn(process.execPath, [...NODE_ARGS, BUNDLE, 'run', '--istio-dir', join(ROOT, 'test/fixtures/istio-vm'), '--config', join(ROOT, 'test/helpers/empty-config.yaml'), '--log-format', 'json'], {
     env: {
       PATH: process.env.PATH, VMLET_STATE_DIR: join(dir, 'state'), VMLET_RUN_DIR: join(dir, 'run'), VMLET_STATUS_PORT: String(await freePort()),
       VMLET_CAPTURE_ENABLED: 'false', VMLET_IDENTITY_ENABLED: 'false', VMLET_ENVOY_ENABLED: 'false', VMLET_XDS_ENABLED: 'false',

@@ -9,8 +9,8 @@ if [ -n "${STATE_DIRECTORY:-}" ] && [ -z "${NODE_COMPILE_CACHE+set}" ]; then
   NODE_COMPILE_CACHE="${STATE_DIRECTORY%%:*}/compile-cache"
   export NODE_COMPILE_CACHE
 fi
-# V8 tuned for a small, mostly idle agent whose hot paths are native (TLS, HTTP/2, crypto): no
-# optimising compilers (bytecode only; the interpreter is fast enough for a proxy that forwards
-# buffers), heap sized for memory, 1 MB young generation. Idle RSS on Node 24 76.3 -> 66.0 MB
-# (bench/run-idle.mjs realistic); docs/performance.md has the measurements and what was not taken.
-exec /usr/lib/vmlet/node --optimize-for-size --max-semi-space-size=1 --no-opt --no-maglev --no-sparkplug /usr/lib/vmlet/vmlet.cjs "$@"
+# V8 sized for a small agent: the heap laid out for memory and a 1 MB young generation (idle RSS
+# on Node 24 76.3 -> 69.6 MB, bench/run-idle.mjs realistic). The optimising compilers stay: the
+# DNS proxy answers in JavaScript, and bytecode alone cut its queries/s to a third (36,500 -> 10,300,
+# bench/dns-table.mjs) and to a tenth of pilot-agent's (bench/dns.ts). docs/performance.md has both.
+exec /usr/lib/vmlet/node --optimize-for-size --max-semi-space-size=1 /usr/lib/vmlet/vmlet.cjs "$@"
