@@ -14,6 +14,7 @@ import dnsPacket from 'dns-packet';
 import type { Deps } from '../deps.js';
 import { VmletError } from '../errors.js';
 import type { Capability } from '../lifecycle/index.js';
+import { AnswerCache } from './answer-cache.js';
 import { readResolverSetup, type ResolverSetup } from './resolv-conf.js';
 import { resolveQuery, type Protocol, type Resolution } from './resolver.js';
 import { DnsServer } from './server.js';
@@ -121,7 +122,7 @@ export async function createDns(deps: Deps, decision: DnsDecision): Promise<DnsC
     }
   }
 
-  const state = { table: () => table, forwarder };
+  const state = { table: () => table, forwarder, cache: new AnswerCache<MeshTable>() };
   const server = new DnsServer({
     address: self.address,
     port: self.port,

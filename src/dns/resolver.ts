@@ -12,6 +12,7 @@
  * with the TC bit set, so the client asks again over TCP.
  */
 import dnsPacket from 'dns-packet';
+import { AnswerCache } from './answer-cache.js';
 import type { Forwarder } from './upstream.js';
 import type { MeshTable } from './table.js';
 
@@ -46,6 +47,8 @@ export interface ResolverState {
   /** The current table, undefined before the first one. */
   table(): MeshTable | undefined;
   readonly forwarder: Forwarder;
+  /** Encoded table answers by query bytes (./answer-cache.ts); none: every answer is encoded. */
+  readonly cache?: AnswerCache<MeshTable>;
 }
 
 type Opt = { type: 'OPT'; name: string; udpPayloadSize: number; extendedRcode: number; ednsVersion: number; flags: number; flag_do: boolean; options: unknown[] };
@@ -130,6 +133,12 @@ export function encodeToFit(p: dnsPacket.Packet, limit: number): { bytes: Buffer
 
 /** Resolves one raw query. Never throws: a bad message gets FORMERR (or is dropped). */
 export async function resolveQuery(state: ResolverState, raw: Buffer, proto: Protocol): Promise<Resolution> {
+  const table = state.table();
+  const key = state.cache && table ? AnswerCache.keyOf(raw, proto) : undefined;
+  if (key !== undefined) {
+    const hit = state.cache!.get(table, key, raw);
+    if (hit) return { response: hit.bytes, source: 'table', rcode: 'NOERROR', host: hit.host, truncated: false };
+  }
   let q: dnsPacket.DecodedPacket;
   try {
     q = dnsPacket.decode(raw);
@@ -147,12 +156,13 @@ export async function resolveQuery(state: ResolverState, raw: Buffer, proto: Pro
   const question = q.questions?.[0];
   if (question === undefined) return local(RCODE.SERVFAIL);
 
-  const table = state.table();
   if (table && (question.type === 'A' || question.type === 'AAAA') && (question.class ?? 'IN') === 'IN') {
     const found = table.lookup(question.name, question.type);
     if (found.found) {
       const answers = shuffle(found.addresses.map((data) => ({ type: question.type, name: question.name, ttl: TABLE_TTL, class: 'IN', data }) as dnsPacket.Answer));
       const { bytes, truncated } = encodeToFit(reply(q, RCODE.NOERROR, answers, true), limit);
+      // One question only: the key names the whole query, and an answer to it is the same bytes.
+      if (key !== undefined && !truncated && answers.length <= 1 && q.questions?.length === 1) state.cache!.set(table, key, bytes, found.host);
       return { response: bytes, source: 'table', rcode: 'NOERROR', host: found.host, truncated };
     }
   }
