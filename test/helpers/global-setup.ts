@@ -1,12 +1,15 @@
 // Builds dist/vmlet.cjs once before the suites that spawn the CLI, so they test the same bundle
-// that ships (and the start-up time that ships). At the end, no process a test started may be
+// that ships (and the start-up time that ships). At the end, no process this run started may be
 // left running: a FAKE Envoy orphaned by a SIGKILLed agent (or anything else run from test/fakes)
-// fails the run, and is stopped by its PID.
+// fails the run, and is stopped by its PID. This run's processes carry VMLET_TEST_RUN=<its PID> in
+// their environment (set here, inherited by the test workers, passed on by spawnVmlet and by vmlet
+// to Envoy), so a bench or another run using the same checkout's fakes is left alone.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const FAKES = join(import.meta.dirname, '..', 'fakes') + '/';
+const TAG = `VMLET_TEST_RUN=${process.pid}`;
 
 /** PIDs of live processes whose command line runs a program from this checkout's test/fakes. */
 function leftoverFakes(): { pid: number; cmd: string }[] {
@@ -17,7 +20,8 @@ function leftoverFakes(): { pid: number; cmd: string }[] {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
       const state = /^State:\s+(\w)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (cmd.includes(FAKES) && state !== 'Z') found.push({ pid, cmd: cmd.slice(0, 200) });
+      if (!cmd.includes(FAKES) || state === 'Z') continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(TAG)) found.push({ pid, cmd: cmd.slice(0, 200) });
     } catch {
       // gone while reading
     }
@@ -27,6 +31,7 @@ function leftoverFakes(): { pid: number; cmd: string }[] {
 
 export default function setup(): () => Promise<void> {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  process.env.VMLET_TEST_RUN = String(process.pid);
   return async () => {
     // A process that was told to stop may still be on its way out: wait for it, bounded.
     let left = leftoverFakes();

@@ -41,6 +41,8 @@ export function spawnVmlet(opts: SpawnOptions): VmletProcess {
   const child = spawn(command[0]!, command.slice(1), {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
+      // This test run's tag (global-setup.ts): what the agent starts carries it too.
+      ...(process.env.VMLET_TEST_RUN ? { VMLET_TEST_RUN: process.env.VMLET_TEST_RUN } : {}),
       VMLET_STATE_DIR: opts.tmp.join('state'),
       VMLET_RUN_DIR: opts.tmp.join('run'),
       // Spawned agents never install iptables rules on the host (tests run as root); capture
