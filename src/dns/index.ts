@@ -16,7 +16,7 @@ import { VmletError } from '../errors.js';
 import type { Capability } from '../lifecycle/index.js';
 import { AnswerCache } from './answer-cache.js';
 import { readResolverSetup, type ResolverSetup } from './resolv-conf.js';
-import { resolveQuery, type Protocol, type Resolution } from './resolver.js';
+import { cachedAnswer, resolveQuery, type Protocol, type Resolution } from './resolver.js';
 import { DnsServer } from './server.js';
 import { MeshTable, type TableContext } from './table.js';
 import { TableStore } from './table-store.js';
@@ -127,6 +127,7 @@ export async function createDns(deps: Deps, decision: DnsDecision): Promise<DnsC
     address: self.address,
     port: self.port,
     handle: (raw, proto) => resolveQuery(state, raw, proto),
+    handleSync: (raw, proto) => cachedAnswer(state, raw, proto),
     onAnswered: (r: Resolution, proto: Protocol, seconds: number) => {
       m.queries.inc({ protocol: proto });
       if (r.source === 'table') m.table.inc();

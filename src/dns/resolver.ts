@@ -131,6 +131,15 @@ export function encodeToFit(p: dnsPacket.Packet, limit: number): { bytes: Buffer
   return { bytes, truncated };
 }
 
+/** The answer kept for this exact query (./answer-cache.ts), synchronously; undefined: resolve it. */
+export function cachedAnswer(state: ResolverState, raw: Buffer, proto: Protocol): Resolution | undefined {
+  const table = state.table();
+  if (!state.cache || !table) return undefined;
+  const key = AnswerCache.keyOf(raw, proto);
+  const hit = key === undefined ? undefined : state.cache.get(table, key, raw);
+  return hit ? { response: hit.bytes, source: 'table', rcode: 'NOERROR', host: hit.host, truncated: false } : undefined;
+}
+
 /** Resolves one raw query. Never throws: a bad message gets FORMERR (or is dropped). */
 export async function resolveQuery(state: ResolverState, raw: Buffer, proto: Protocol): Promise<Resolution> {
   const table = state.table();

@@ -5,7 +5,7 @@
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { AnswerCache, MAX_ENTRIES } from '../../../src/dns/answer-cache.js';
-import { resolveQuery, type ResolverState } from '../../../src/dns/resolver.js';
+import { cachedAnswer, resolveQuery, type ResolverState } from '../../../src/dns/resolver.js';
 import { MeshTable } from '../../../src/dns/table.js';
 import type { Forwarder } from '../../../src/dns/upstream.js';
 import { decodeNameTable } from '../../../src/proto/nds.js';
@@ -26,8 +26,13 @@ describe('repeated table queries', () => {
     const cache = new AnswerCache<MeshTable>();
     const cached: ResolverState = { table: () => table, forwarder, cache };
     const plain: ResolverState = { table: () => table, forwarder };
+    expect(cachedAnswer(cached, query(7, 'reviews'), 'udp')).toBeUndefined(); // nothing kept yet: resolve it
     const first = await resolveQuery(cached, query(7, 'reviews'), 'udp');
     expect(cache.size).toBe(1);
+    // The server's synchronous path (no promise per query) gives the same bytes as resolving.
+    const sync = cachedAnswer(cached, query(12, 'reviews'), 'udp');
+    expect(sync?.response).toEqual((await resolveQuery(plain, query(12, 'reviews'), 'udp')).response);
+    expect(cachedAnswer(cached, query(12, 'reviews'), 'tcp')).toBeUndefined(); // the transport is part of the key
     for (const [id, proto] of [[8, 'udp'], [65535, 'udp'], [9, 'tcp']] as const) {
       const r = await resolveQuery(cached, query(id, 'reviews'), proto);
       const expected = await resolveQuery(plain, query(id, 'reviews'), proto);
