@@ -97,16 +97,18 @@ export interface Vmlet {
  * Starts `vmlet run` in the VM namespace on the workload's files. `state` survives restarts;
  * `node` is the runtime (default: this process's), `nodeArgs` its flags.
  */
-export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; extra?: string[]; env?: Record<string, string>; node?: string; nodeArgs?: string[] }): Vmlet {
+export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; extra?: string[]; env?: Record<string, string>; node?: string; nodeArgs?: string[]; config?: string; vmNs?: string }): Vmlet {
+  const config = o.config ?? join(ROOT, 'test', 'helpers', 'empty-config.yaml');
+  const vmNs = o.vmNs ?? cp.vmNs;
   const tmp = join(o.state, 'tmp');
   // Kept with the control plane's logs, so a failed run shows what vmlet and the fake Envoy did.
   const logFile = join(cp.work, 'logs', `${basename(o.state)}.log`);
   mkdirSync(tmp, { recursive: true });
-  const argv = ['run', '--istio-dir', w.dir, '--config', join(ROOT, 'test', 'helpers', 'empty-config.yaml'), '--log-format', 'json',
+  const argv = ['run', '--istio-dir', w.dir, '--config', config, '--log-format', 'json',
     '--set', `envoy.binaryPath=${FAKE_ENVOY}`, '--set', 'envoy.runAsUser=', '--set', `envoy.configDir=${join(tmp, 'envoy')}`,
     '--set', `sds.socketPath=${join(tmp, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(tmp, 'proxy', 'XDS')}`,
     '--set', 'health.propagationDelay=500ms', '--set', 'general.drainGrace=1s', ...(o.extra ?? [])];
-  const child = spawn('ip', ['netns', 'exec', cp.vmNs, o.node ?? process.execPath, ...(o.nodeArgs ?? []), BUNDLE, ...argv], {
+  const child = spawn('ip', ['netns', 'exec', vmNs, o.node ?? process.execPath, ...(o.nodeArgs ?? []), BUNDLE, ...argv], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       VMLET_STATE_DIR: join(o.state, 'state'), VMLET_RUN_DIR: join(o.state, 'run'),
@@ -123,14 +125,14 @@ export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; ex
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; appendFileSync(logFile, d); });
   // 'close': after the last log line is read ('exit' can come first).
   const exited = new Promise<number | string>((r) => child.once('close', (c, s) => r(c ?? s ?? -1)));
-  const commonArgs = ['--istio-dir', w.dir, '--config', join(ROOT, 'test', 'helpers', 'empty-config.yaml')];
+  const commonArgs = ['--istio-dir', w.dir, '--config', config];
   return {
     child, logs, state: o.state, exited,
     stderr: () => stderr,
     status() {
       let out: string;
       try {
-        out = inNs(cp.vmNs, process.execPath, [BUNDLE, 'status', '--json', ...commonArgs], undefined, 10_000);
+        out = inNs(vmNs, process.execPath, [BUNDLE, 'status', '--json', ...commonArgs], undefined, 10_000);
       } catch (err) {
         out = String((err as { stdout?: string }).stdout ?? '');
       }
@@ -138,7 +140,7 @@ export function startVmlet(cp: ControlPlane, w: Workload, o: { state: string; ex
     },
     cli(command: string, ...args: string[]) {
       try {
-        return { code: 0, stdout: inNs(cp.vmNs, process.execPath, [BUNDLE, command, ...commonArgs, ...args], undefined, 15_000) };
+        return { code: 0, stdout: inNs(vmNs, process.execPath, [BUNDLE, command, ...commonArgs, ...args], undefined, 15_000) };
       } catch (err) {
         const e = err as { status?: number; stdout?: string };
         return { code: e.status ?? -1, stdout: String(e.stdout ?? '') };
