@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { VmletError } from '../errors.js';
+import { EXIT_OK, VmletError } from '../errors.js';
 import type { LoadInput } from '../config/loader.js';
 
 /** What a command may touch of the process: streams and environment, injectable for tests. */
@@ -28,6 +28,8 @@ export interface CommandSpec {
   readonly options?: Readonly<Record<string, OptionSpec[string] & { help: string }>>;
   /** Positional arguments in the usage line, e.g. `[FILE]`; none allowed when absent. */
   readonly positionals?: string;
+  /** The command can print JSON instead of text: the help line of its --json flag. */
+  readonly json?: string;
 }
 
 export interface CommonOptions {
@@ -39,6 +41,8 @@ export interface CommonOptions {
 
 export interface ParsedArgs {
   readonly help: boolean;
+  /** --json was given (only for a spec with `json`). */
+  readonly json: boolean;
   readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
   readonly positionals: readonly string[];
   readonly common: CommonOptions;
@@ -56,7 +60,7 @@ const COMMON: Readonly<Record<string, OptionSpec[string] & { help: string; arg?:
 /** Parses argv (after the subcommand name) for `spec`. Throws VMLET_USAGE on a bad command line. */
 export function parseCommandArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
   const options: OptionSpec = {};
-  for (const [name, o] of Object.entries({ ...COMMON, ...(spec.options ?? {}) })) {
+  for (const [name, o] of Object.entries({ ...COMMON, ...ownOptions(spec) })) {
     const { help: _help, arg: _arg, ...rest } = o as OptionSpec[string] & { help: string; arg?: string };
     options[name] = rest;
   }
@@ -87,7 +91,34 @@ export function parseCommandArgs(argv: readonly string[], spec: CommandSpec): Pa
     ...(typeof v.config === 'string' ? { configPath: v.config } : {}),
     flags,
   };
-  return { help: v.help === true, values: parsed.values, positionals: parsed.positionals, common };
+  return { help: v.help === true, json: v.json === true, values: parsed.values, positionals: parsed.positionals, common };
+}
+
+/** The command's own flags: its options, and --json when it prints JSON. */
+function ownOptions(spec: CommandSpec): NonNullable<CommandSpec['options']> {
+  return { ...(spec.json === undefined ? {} : { json: { type: 'boolean', help: spec.json } }), ...(spec.options ?? {}) };
+}
+
+/** Prints `value` as indented JSON with --json, else as `text(value)` renders it. */
+export function printResult<T>(io: CliIo, args: ParsedArgs, value: T, text: (value: T) => string): void {
+  io.stdout.write(args.json ? `${JSON.stringify(value, null, 2)}\n` : text(value));
+}
+
+/**
+ * A subcommand's `run(argv, io)`: parses argv for `spec` (a bad command line throws VMLET_USAGE,
+ * which the dispatcher turns into exit 2), prints the help and exits 0 on --help, else runs `body`
+ * with the parsed arguments. Every subcommand is built with it, so they all read and refuse their
+ * command line alike.
+ */
+export function command(spec: CommandSpec, body: (args: ParsedArgs, io: CliIo) => Promise<number> | number): (argv: readonly string[], io: CliIo) => Promise<number> {
+  return async (argv, io) => {
+    const args = parseCommandArgs(argv, spec);
+    if (args.help) {
+      io.stdout.write(helpText(spec));
+      return EXIT_OK;
+    }
+    return body(args, io);
+  };
 }
 
 /** The --help text of a command: usage line, description, its options, then the common ones. */
@@ -97,7 +128,7 @@ export function helpText(spec: CommandSpec): string {
     const arg = o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : '';
     rows.push([`${o.short ? `-${o.short}, ` : '    '}--${name}${arg}`, o.help]);
   };
-  for (const [name, o] of Object.entries(spec.options ?? {})) add(name, o as { type?: string; help: string });
+  for (const [name, o] of Object.entries(ownOptions(spec))) add(name, o as { type?: string; help: string });
   const own = rows.length;
   for (const [name, o] of Object.entries(COMMON)) add(name, o);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;

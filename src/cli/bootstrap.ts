@@ -8,7 +8,7 @@ import { EXIT_OK } from '../errors.js';
 import { loadConfigOrThrow } from '../config/index.js';
 import { bootstrapFor, envoyArgsFor, isIpv6Only } from '../envoy/index.js';
 import { buildNode } from '../xds/node-metadata.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, loadInputFrom, type CliIo, type CommandSpec } from './args.js';
 
 export const spec: CommandSpec = {
   name: 'bootstrap print',
@@ -24,12 +24,7 @@ export function hostFacts(): { hostname: string; addresses: string[] } {
   return { hostname: hostname().split('.')[0] ?? hostname(), addresses };
 }
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const { config } = loadConfigOrThrow(loadInputFrom(args.common, io.env));
   const node = buildNode(config, hostFacts());
   if (args.values.args === true) {
@@ -39,4 +34,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   io.stdout.write(`${JSON.stringify(bootstrapFor(config, node), null, 2)}\n`);
   return EXIT_OK;
-}
+});

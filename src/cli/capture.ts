@@ -6,7 +6,7 @@
  * the capture code is imported only when a command runs.
  */
 import { EXIT_FAILURE, EXIT_OK, VmletError } from '../errors.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, loadInputFrom, type CliIo, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CommandEntry } from './dispatch.js';
 
 type Sub = 'plan' | 'apply' | 'remove' | 'status';
@@ -18,13 +18,8 @@ const SPECS: Record<Sub, CommandSpec> = {
   status: { name: 'capture status', summary: 'Show whether capture rules are installed, the backend, drift from the configuration, and the options' },
 };
 
-async function runCapture(sub: Sub, argv: readonly string[], io: CliIo): Promise<number> {
+async function runCapture(sub: Sub, args: ParsedArgs, io: CliIo): Promise<number> {
   const spec = SPECS[sub];
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
   const { loadConfigOrThrow } = await import('../config/index.js');
   const cap = await import('../capture/index.js');
   const config = loadConfigOrThrow(loadInputFrom(args.common, io.env)).config;
@@ -70,5 +65,5 @@ async function runCapture(sub: Sub, argv: readonly string[], io: CliIo): Promise
 export const CAPTURE_COMMANDS: readonly CommandEntry[] = (Object.keys(SPECS) as Sub[]).map((sub) => ({
   name: SPECS[sub].name,
   summary: SPECS[sub].summary,
-  load: async () => ({ run: (argv: readonly string[], io: CliIo) => runCapture(sub, argv, io) }),
+  load: async () => ({ run: command(SPECS[sub], (args, io) => runCapture(sub, args, io)) }),
 }));

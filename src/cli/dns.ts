@@ -12,7 +12,7 @@ import { loadConfig } from '../config/index.js';
 import type { LookupReport } from '../dns/index.js';
 import { EXIT_FAILURE, EXIT_OK, VmletError } from '../errors.js';
 import '../dns/errors.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, printResult, loadInputFrom, type CliIo, type CommandSpec } from './args.js';
 import { fetchText, statusBase } from './status-client.js';
 
 export const spec: CommandSpec = {
@@ -20,20 +20,13 @@ export const spec: CommandSpec = {
   summary: 'Resolve NAME as this VM does (mesh name table or upstream) and say where the answer came from',
   description: 'Asks the running vmlet (status server /debug/dns), else its DNS proxy directly. Exit codes: 0 NOERROR, 1 NXDOMAIN/SERVFAIL or vmlet not reachable, 2 bad command line.',
   positionals: 'NAME',
-  options: {
-    type: { type: 'string', help: 'record type: A (default) or AAAA' },
-    json: { type: 'boolean', help: 'print the answer as JSON' },
-  },
+  json: 'print the answer as JSON',
+  options: { type: { type: 'string', help: 'record type: A (default) or AAAA' } },
 };
 
 type Report = LookupReport & { via: 'agent' | 'dns-proxy' };
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const name = args.positionals[0];
   if (name === undefined || args.positionals.length > 1) throw new VmletError('VMLET_USAGE', 'give exactly one NAME, e.g. vmlet dns lookup reviews.bookinfo.svc.cluster.local');
   const type = String(args.values.type ?? 'A').toUpperCase();
@@ -44,9 +37,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       throw new VmletError('VMLET_DNS_AGENT_UNREACHABLE', `no answer from the running vmlet (${(agentErr as Error).message}) nor from its DNS proxy on ${dns.address}:${dns.port} (${(proxyErr as Error).message}); is vmlet running with DNS on (ISTIO_META_DNS_CAPTURE=true, dns.mode not off)?`);
     });
   });
-  io.stdout.write(args.values.json === true ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+  printResult(io, args, report, render);
   return report.rcode === 'NOERROR' ? EXIT_OK : EXIT_FAILURE;
-}
+});
 
 export function render(r: Report): string {
   const answer = r.addresses.length > 0 ? r.addresses.join(' ') : r.rcode === 'NOERROR' ? '(no address of this type)' : r.rcode;

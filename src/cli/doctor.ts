@@ -6,7 +6,7 @@
  */
 import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import { DEFAULT_TIMEOUTS, renderReport, runDoctor } from '../doctor/index.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, printResult, loadInputFrom, type CliIo, type CommandSpec } from './args.js';
 import { validateInputs } from './validate.js';
 import { vmletVersion } from './version.js';
 
@@ -14,18 +14,11 @@ export const spec: CommandSpec = {
   name: 'doctor',
   summary: "Check this VM's setup end to end (files, token, istiod's name, TLS, clock, WorkloadGroup, ports, iptables, Envoy, systemd, the agent) and say what to fix.",
   description: 'Every network check is bounded (its timeout is shown). Exit codes: 0 no check failed, 1 a check failed, 2 bad command line. --json: docs/doctor.md.',
-  options: {
-    json: { type: 'boolean', help: 'print the report as JSON (schema in docs/doctor.md)' },
-    unit: { type: 'string', help: 'systemd unit to look at (default vmlet.service)' },
-  },
+  json: 'print the report as JSON (schema in docs/doctor.md)',
+  options: { unit: { type: 'string', help: 'systemd unit to look at (default vmlet.service)' } },
 };
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const { result, problems } = await validateInputs(loadInputFrom(args.common, io.env));
   const report = await runDoctor({
     load: result,
@@ -37,6 +30,6 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     etcHosts: '/etc/hosts',
     unit: typeof args.values.unit === 'string' ? args.values.unit : 'vmlet.service',
   }, vmletVersion());
-  io.stdout.write(args.values.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+  printResult(io, args, report, renderReport);
   return report.ok ? EXIT_OK : EXIT_FAILURE;
-}
+});

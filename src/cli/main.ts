@@ -1,8 +1,8 @@
 /**
  * Entry point of the `vmlet` command (bundled into dist/vmlet.cjs).
  *
- * TO ADD A SUBCOMMAND: write src/cli/<name>.ts exporting `run(argv, io): Promise<number>` (parse
- * with parseCommandArgs from ./args.js, print helpText on --help) and add ONE line to COMMANDS
+ * TO ADD A SUBCOMMAND: write src/cli/<name>.ts exporting `run = command(spec, async (args, io) => ...)`
+ * (./args.js: it parses the command line and answers --help) and add ONE line to COMMANDS
  * below, e.g. `{ name: 'capture plan', summary: '...', load: () => import('./capture-plan.js') }`.
  * Multi-word names (`capture plan`, `bootstrap print`) work as they are; keep the import lazy so
  * `vmlet validate` starts fast. Nothing else in this file needs to change.

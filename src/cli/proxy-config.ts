@@ -9,7 +9,7 @@
 import { loadConfig } from '../config/index.js';
 import { envoyAdmin } from '../envoy/admin-client.js';
 import { EXIT_OK, VmletError } from '../errors.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, loadInputFrom, type CliIo, type CommandSpec } from './args.js';
 import { clusterRows, endpointRows, listenerRows, routeRows, secretRows, section, type Row } from './envoy-config-tables.js';
 import { table } from './proxy-status.js';
 
@@ -20,19 +20,14 @@ export const spec: CommandSpec = {
   name: 'proxy-config',
   summary: "Show Envoy's clusters, listeners, routes, endpoints or secrets on this VM, as istioctl proxy-config does.",
   description: "Reads Envoy's admin API on 127.0.0.1:envoy.adminPort. Secrets show names, serial, validity and trust domain, never key material. Exit codes: 0 printed, 1 Envoy's admin API not reachable, 2 bad command line.",
-  options: { json: { type: 'boolean', help: 'print what Envoy reported for that kind as JSON (secrets: the rows only)' } },
+  json: 'print what Envoy reported for that kind as JSON (secrets: the rows only)',
   positionals: KINDS.join('|'),
 };
 
 /** Config dumps of a large mesh are tens of MB: allow Envoy time to render them. */
 const ADMIN_TIMEOUT_MS = 15_000;
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const kind = args.positionals[0] as Kind | undefined;
   if (kind === undefined || !KINDS.includes(kind) || args.positionals.length > 1) {
     throw new VmletError('VMLET_USAGE', `vmlet proxy-config: name one of ${KINDS.join(', ')} (got ${args.positionals.length === 0 ? 'nothing' : JSON.stringify(args.positionals.join(' '))})`);
@@ -47,7 +42,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (err instanceof VmletError) throw new VmletError(err.code, `${err.message}; is Envoy running (vmlet status) with admin on 127.0.0.1:${envoy.adminPort} (envoy.adminPort)?`, { cause: err });
     throw err;
   }
-  const json = args.values.json === true;
+  const json = args.json;
   if (json && kind !== 'secrets') {
     io.stdout.write(`${JSON.stringify(rawOf(kind, body), null, 2)}\n`);
     return EXIT_OK;
@@ -55,7 +50,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const rows = rowsOf(kind, body);
   io.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : render(rows, kind));
   return EXIT_OK;
-}
+});
 
 function rowsOf(kind: Kind, body: unknown): Row[] {
   switch (kind) {

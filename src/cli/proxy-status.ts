@@ -7,14 +7,14 @@
  */
 import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import type { TypeView, XdsView } from '../xds/sync-view.js';
-import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, printResult, type CliIo, type CommandSpec } from './args.js';
 import { fetchText, statusBase } from './status-client.js';
 
 export const spec: CommandSpec = {
   name: 'proxy-status',
   summary: "Show, per xDS type, whether Envoy holds what istiod last sent (SYNCED, STALE, NOT SENT, NACKED), as istioctl proxy-status does.",
   description: 'Reads the running vmlet\'s status server (/debug/xds). Exit codes: 0 every type SYNCED, 1 a type NACKED, STALE or NOT SENT, no Envoy stream, or vmlet not reachable, 2 bad command line.',
-  options: { json: { type: 'boolean', help: 'print the view as JSON (stable: documented in docs/troubleshooting.md)' } },
+  json: 'print the view as JSON (stable: documented in docs/troubleshooting.md)',
 };
 
 export interface ProxyStatusView extends XdsView {
@@ -23,17 +23,12 @@ export interface ProxyStatusView extends XdsView {
   readonly istioVersion: string;
 }
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const view = JSON.parse(await fetchText(`http://${statusBase(args.common, io.env)}/debug/xds`)) as ProxyStatusView;
-  io.stdout.write(args.values.json === true ? `${JSON.stringify(view, null, 2)}\n` : renderProxyStatus(view, Date.now()));
+  printResult(io, args, view, (v) => renderProxyStatus(v, Date.now()));
   const allSynced = view.stream?.open === true && view.types.length > 0 && view.types.every((t) => t.state === 'SYNCED');
   return allSynced ? EXIT_OK : EXIT_FAILURE;
-}
+});
 
 /** The four types istioctl always shows; IGNORED when Envoy did not subscribe. */
 const CORE = ['CDS', 'LDS', 'EDS', 'RDS'];

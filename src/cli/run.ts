@@ -7,7 +7,7 @@
 import { EXIT_OK } from '../errors.js';
 import { exitOnNextTurn } from '../lifecycle/exit.js';
 import { main } from '../main.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, loadInputFrom, type CliIo, type CommandSpec } from './args.js';
 import { vmletVersion } from './version.js';
 
 export const spec: CommandSpec = {
@@ -21,12 +21,7 @@ export const spec: CommandSpec = {
   ].join('\n'),
 };
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   try {
     return await main({
       load: loadInputFrom(args.common, io.env),
@@ -38,4 +33,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // Whatever a failed phase left open must not keep the agent up (src/lifecycle/exit.ts).
     exitOnNextTurn();
   }
-}
+});

@@ -11,28 +11,23 @@ import { EXIT_FAILURE, EXIT_OK } from '../errors.js';
 import { explainGate, type Explanation } from '../doctor/explain.js';
 import type { GateState, StatusSnapshot, VmletEvent } from '../status/index.js';
 import type { DnsSnapshot } from '../dns/index.js';
-import { helpText, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, type CliIo, type CommandSpec } from './args.js';
 import { fetchText, statusBase, unreachable } from './status-client.js';
 
 export const spec: CommandSpec = {
   name: 'status',
   summary: 'Show the state of the running vmlet (readiness gates, components) from its local status server.',
   description: 'Each unmet readiness gate shows its first cause and the fix (as vmlet doctor says them).\nExit codes: 0 ready (--history: printed), 1 not ready or vmlet not reachable, 2 bad command line.',
+  json: 'print JSON (with --watch: one event per line; unmet gates carry cause and fix)',
   options: {
-    json: { type: 'boolean', help: 'print JSON (with --watch: one event per line; unmet gates carry cause and fix)' },
     watch: { type: 'boolean', short: 'w', help: 'stream state changes (/events) until vmlet stops or Ctrl-C' },
     history: { type: 'boolean', help: 'print the last 100 transitions (gates, components, phase, NACKs), oldest first' },
   },
 };
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const base = statusBase(args.common, io.env);
-  const json = args.values.json === true;
+  const json = args.json;
   if (args.values.watch === true) return watch(`ws://${base}/events`, json, io);
   if (args.values.history === true) {
     const events = JSON.parse(await fetchText(`http://${base}/history`)) as VmletEvent[];
@@ -44,7 +39,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const dns = snapshot.components.some((c) => c.name === 'dns') ? await fetchText(`http://${base}/debug/dns`).then((t) => JSON.parse(t) as DnsSnapshot, () => undefined) : undefined;
   io.stdout.write(json ? `${JSON.stringify({ ...explained(snapshot), ...(dns ? { dns } : {}) }, null, 2)}\n` : renderSnapshot(snapshot) + (dns ? renderDns(dns) : ''));
   return snapshot.ready ? EXIT_OK : EXIT_FAILURE;
-}
+});
 
 export function renderDns(d: DnsSnapshot): string {
   const table = d.tableAgeSeconds === null ? 'no name table yet (every name is forwarded)' : `${d.hosts} hosts, received ${d.tableAgeSeconds} s ago (${d.tableSource === 'istiod' ? 'from istiod' : 'kept from an earlier run'})`;

@@ -7,27 +7,22 @@
 import { EXIT_BAD_INPUT, EXIT_OK } from '../errors.js';
 import { formatProblem, formatValue, hasErrors, loadConfig, redactConfig, SECTIONS, type LoadInput, type LoadResult, type Problem } from '../config/index.js';
 import { runPreflight, type PreflightContext, type PreflightFinding } from '../preflight/index.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, loadInputFrom, type CliIo, type CommandSpec } from './args.js';
 
 export const spec: CommandSpec = {
   name: 'validate',
   summary: 'Check every input vmlet reads (flags, environment, config.yaml, Istio VM files) without changing anything.',
   description: 'Runs the same loader as `vmlet run`; reports every problem at once with file, line and key.',
+  json: 'print the result as JSON (configuration, sources, problems)',
   options: {
     print: { type: 'boolean', help: 'print the effective configuration (secrets as *****) and where each value came from' },
-    json: { type: 'boolean', help: 'print the result as JSON (configuration, sources, problems)' },
   },
 };
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const { result, problems } = await validateInputs(loadInputFrom(args.common, io.env));
   const failed = hasErrors(problems);
-  if (args.values.json === true) {
+  if (args.json) {
     io.stdout.write(`${JSON.stringify({
       ok: !failed,
       // The code `vmlet run` would exit with for these inputs (absent: run would start).
@@ -47,7 +42,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (args.values.print === true) io.stdout.write(renderEffective(result));
   io.stdout.write(`vmlet validate: configuration OK (${describeInputs(result)})\n`);
   return EXIT_OK;
-}
+});
 
 /**
  * What `vmlet run` would refuse or warn about, all at once: the loader's problems, then, when the
