@@ -1,14 +1,12 @@
 /**
  * A fresh key pair per CSR (never reused) and the PKCS#10 request pilot-agent sends: empty
- * subject, one critical SubjectAltName with the URI `spiffe://<td>/ns/<ns>/sa/<sa>`. Built with
- * @peculiar/x509 over Node's WebCrypto; the private key leaves as PKCS#8 PEM.
+ * subject, one critical SubjectAltName with the URI `spiffe://<td>/ns/<ns>/sa/<sa>`. The key pair
+ * comes from Node's WebCrypto (key-prewarm.ts), the request from csr.ts signed by node:crypto;
+ * the private key leaves as PKCS#8 PEM.
  */
-import { webcrypto } from 'node:crypto';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { keyAlgorithm, takeKeyPair, type KeySpec } from './key-prewarm.js';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { KeyObject } from 'node:crypto';
+import { buildCsr } from './csr.js';
+import { takeKeyPair, type KeySpec } from './key-prewarm.js';
 
 export type { KeySpec } from './key-prewarm.js';
 
@@ -29,13 +27,9 @@ export function pem(label: string, der: ArrayBuffer | Uint8Array): string {
 
 export async function generateKeyAndCsr(spec: KeySpec, uri: string): Promise<KeyAndCsr> {
   if (spec.type === 'RSA' && spec.bits < 2048) throw new RangeError(`RSA keys below 2048 bits are refused (asked for ${spec.bits})`);
-  const alg = keyAlgorithm(spec);
   const keys = await takeKeyPair(spec);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    keys,
-    signingAlgorithm: alg,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: uri }], true)],
-  });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey);
-  return { keyPem: pem('PRIVATE KEY', pkcs8), csrPem: csr.toString('pem') };
+  const privateKey = KeyObject.from(keys.privateKey as Parameters<typeof KeyObject.from>[0]);
+  const publicKey = KeyObject.from(keys.publicKey as Parameters<typeof KeyObject.from>[0]);
+  const csr = buildCsr(privateKey, publicKey, uri);
+  return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, csrPem: pem('CERTIFICATE REQUEST', csr) };
 }

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { identityStoreDir, prewarmFirstKey, prewarmKey, takeKeyPair } from '../../../src/identity/key-prewarm.js';
 import { generateKeyAndCsr } from '../../../src/identity/keys.js';
 import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { testConfig } from '../../helpers/test-config.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
