@@ -1,7 +1,7 @@
 /**
  * One error class for every failure an operator acts on, each with a stable code.
  *
- * Capabilities declare their codes in `src/<capability>/errors.ts` as an `ErrorCatalog` and the
+ * Capabilities declare their codes in `src/<capability>/errors.ts` with `defineErrors` and the
  * registry below merges them; docs/errors.md lists every code and a test checks that the two agree
  * both ways. Decisions (retry? exit code?) live in small predicates beside the errors, never in
  * string matching on messages.
@@ -49,6 +49,35 @@ export function registerErrors(catalog: ErrorCatalog): void {
   }
 }
 
+/**
+ * A capability's codes, each with its one-line summary, grouped by what the code means for the
+ * caller: `badInput` (the operator's input: exit 2, never retried), `retryable` (the same call
+ * may succeed later), `other` (exit 1, not retried).
+ */
+export interface ErrorGroups {
+  readonly badInput?: Readonly<Record<string, string>>;
+  readonly retryable?: Readonly<Record<string, string>>;
+  readonly other?: Readonly<Record<string, string>>;
+}
+
+type CodesOf<G extends ErrorGroups> = { [K in keyof G]: keyof G[K] }[keyof G] & string;
+
+/** Registers a capability's codes (src/<capability>/errors.ts) and returns them as a catalog keyed by code. */
+export function defineErrors<const G extends ErrorGroups>(groups: G): Readonly<Record<CodesOf<G>, ErrorSpec>> {
+  const catalog: Record<string, ErrorSpec> = {};
+  const add = (codes: Readonly<Record<string, string>> | undefined, kind: Omit<ErrorSpec, 'summary'>) => {
+    for (const [code, summary] of Object.entries(codes ?? {})) {
+      if (code in catalog) throw new Error(`error code ${code} is in two groups`);
+      catalog[code] = { summary, ...kind };
+    }
+  };
+  add(groups.badInput, { badInput: true });
+  add(groups.retryable, { retryable: true });
+  add(groups.other, {});
+  registerErrors(catalog);
+  return catalog as Record<CodesOf<G>, ErrorSpec>;
+}
+
 export function errorSpec(code: string): ErrorSpec | undefined {
   return registry.get(code);
 }
@@ -75,8 +104,11 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /** Codes shared by every capability. */
-export const COMMON_ERRORS = {
-  VMLET_INTERNAL: { summary: 'A bug in vmlet: please report it with the log line.' },
-  VMLET_USAGE: { summary: 'The command line is wrong: see `vmlet <command> --help`.', badInput: true },
-} as const satisfies ErrorCatalog;
-registerErrors(COMMON_ERRORS);
+export const COMMON_ERRORS = defineErrors({
+  badInput: {
+    VMLET_USAGE: 'The command line is wrong: see `vmlet <command> --help`.',
+  },
+  other: {
+    VMLET_INTERNAL: 'A bug in vmlet: please report it with the log line.',
+  },
+});
