@@ -33,6 +33,7 @@ const started = new Set();
 const { startSimulator } = await tsImport('../test/sim/index.ts', import.meta.url);
 const { createSimAds } = await tsImport('../test/sim/ads.ts', import.meta.url);
 const { sampleXdsConfig } = await tsImport('../test/sim/xds-config.ts', import.meta.url);
+const { freePort } = await tsImport('../test/helpers/free-port.ts', import.meta.url);
 
 /** Labels a chunk by the npm packages (or src/ folders) most of its sources come from (its .map). */
 function labelOf(file) {
@@ -53,10 +54,13 @@ async function once(i, sim, cacheDir, idleMs) {
   await sim.writeVmDir(istio, { ns: 'bar', sa: 'vm-sa', clusterEnv: { ISTIO_META_AUTO_REGISTER_GROUP: 'vm-app', ISTIO_SVC_IP: '127.0.0.1', ISTIO_SERVICE: 'vm-app.bar' } });
   const trace = join(dir, 'trace.jsonl');
   const cert = join(dir, 'state', 'identity', 'cert-chain.pem');
+  // A real port: with envoy.adminPort=0 the FAKE Envoy listens on one vmlet cannot know, so vmlet
+  // would never see Envoy ready and would poll its admin API for the whole idle window.
+  const adminPort = await freePort();
   const t0 = Date.now();
   const child = spawn(values.node, ['--require', join(root, 'bench/startup-trace.cjs'), join(root, 'dist/vmlet.cjs'), 'run', '--istio-dir', istio,
     '--config', join(root, 'test/helpers/empty-config.yaml'), '--log-level', 'warn',
-    '--set', 'general.statusPort=0', '--set', 'envoy.adminPort=0', '--set', 'envoy.runAsUser=',
+    '--set', 'general.statusPort=0', '--set', `envoy.adminPort=${adminPort}`, '--set', 'envoy.runAsUser=',
     '--set', `envoy.binaryPath=${join(root, 'test/fakes/fake-envoy.mjs')}`, '--set', `envoy.configDir=${join(dir, 'envoy')}`,
     '--set', `sds.socketPath=${join(dir, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(dir, 'proxy', 'XDS')}`], {
     env: {
