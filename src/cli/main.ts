@@ -22,6 +22,9 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'doctor', summary: "Check this VM's setup end to end and say what to fix (works without a running agent); --json", load: () => import('./doctor.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
   ...CAPTURE_COMMANDS,
+  // The onboarding exchange service: server-only code, loaded for these commands alone (never by `vmlet run`).
+  { name: 'onboard-server', summary: 'Run the onboarding exchange service (platform identity or join token -> WorkloadGroup token and files)', load: () => import('./onboard-server.js') },
+  { name: 'onboard-server join-token create', summary: 'Create a one-time join token for an on-premises VM', load: () => import('./onboard-server-join-token.js') },
   { name: 'bootstrap print', summary: 'Print the Envoy bootstrap vmlet would use for the current inputs (--args: Envoy\'s command line)', load: () => import('./bootstrap.js') },
 ];
 

@@ -1,0 +1,73 @@
+/**
+ * `vmlet onboard-server`: the exchange service that turns a VM's platform identity (AWS, GCP,
+ * Azure) or a one-time join token into its Kubernetes identity and the files istioctl would have
+ * written for it (ONBOARD-SPEC.md, docs/onboard-server.md). It runs in the cluster or anywhere
+ * with a kubeconfig. The VM agent never loads this folder (src/cli/main.ts imports it lazily, and
+ * a test checks that `vmlet run` does not load it); it may use anything of src/onboard/protocol.ts.
+ */
+import type { Logger } from '../log.js';
+import type { OnboardProvider } from '../onboard/protocol.js';
+import type { Verifier } from './attest/types.js';
+import { jsonLinesAudit, type AuditSink } from './audit.js';
+import type { ServerConfig } from './config.js';
+import { Exchange } from './exchange.js';
+import { KubeJoinTokenStore } from './join-tokens.js';
+import { credentialsFromKubeconfig, credentialsInCluster, KubeClient } from './kube.js';
+import { Ledger } from './ledger.js';
+import { createOnboardMetrics } from './metrics.js';
+import { startServer, type RunningServer } from './server.js';
+
+export interface ServeOptions {
+  readonly config: ServerConfig;
+  readonly verifiers: Partial<Record<OnboardProvider, Verifier>>;
+  readonly logger: Logger;
+  readonly audit?: AuditSink;
+  readonly kube?: KubeClient;
+  readonly now?: () => Date;
+}
+
+export interface OnboardService extends RunningServer {
+  readonly ledger: Ledger;
+}
+
+export function kubeClientFor(config: Pick<ServerConfig, 'kubeconfig' | 'readCacheSeconds'>): KubeClient {
+  const creds = config.kubeconfig !== '' ? credentialsFromKubeconfig(config.kubeconfig) : credentialsInCluster();
+  return new KubeClient(creds, config.readCacheSeconds * 1000);
+}
+
+/** Starts the service; close() stops the listeners and the Kubernetes client. */
+export async function startOnboardService(o: ServeOptions): Promise<OnboardService> {
+  const { config } = o;
+  const kube = o.kube ?? kubeClientFor(config);
+  const now = o.now ?? (() => new Date());
+  const ledger = new Ledger(config.stateFile, () => now().getTime());
+  const metrics = createOnboardMetrics();
+  const exchange = new Exchange({
+    config,
+    verifiers: o.verifiers,
+    kube,
+    ledger,
+    audit: o.audit ?? jsonLinesAudit(config.audience),
+    metrics,
+    joinTokens: new KubeJoinTokenStore(kube, config.joinTokenNamespace),
+    now,
+    onInternalError: (err) => o.logger.error({ err }, 'onboarding failed unexpectedly'),
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, exchange, metrics);
+  } catch (err) {
+    kube.close();
+    throw err;
+  }
+  return {
+    ledger,
+    port: server.port,
+    metricsPort: server.metricsPort,
+    close: async () => {
+      await server.close();
+      await ledger.flush();
+      kube.close();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Ledger, newNonce } from '../../../src/onboard-server/ledger.js';
+import { NONCE_PATTERN, OnboardRefusal } from '../../../src/onboard/protocol.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
+
+const tmp = makeTmpDir('ledger');
+afterAll(() => tmp.cleanup());
+let n = 0;
+const fresh = (clock: { t: number }) => new Ledger(tmp.join(`l${++n}`, 'ledger.json'), () => clock.t);
+const code = (f: () => unknown): string | undefined => { try { f(); return undefined; } catch (e) { return (e as OnboardRefusal).code; } };
+
+describe('ledger', () => {
+  it('nonces are 32 alphanumerics, usable once, for 5 minutes', () => {
+    const clock = { t: 1_000_000 };
+    const l = fresh(clock);
+    for (let i = 0; i < 50; i++) expect(newNonce()).toMatch(NONCE_PATTERN);
+    const a = l.issueNonce();
+    expect(a.expiresAt.getTime()).toBe(clock.t + 300_000);
+    expect(code(() => l.consumeNonce(a.nonce))).toBeUndefined();
+    expect(code(() => l.consumeNonce(a.nonce))).toBe('ONBOARD_NONCE_INVALID');
+    const b = l.issueNonce();
+    clock.t += 300_001;
+    expect(code(() => l.consumeNonce(b.nonce))).toBe('ONBOARD_NONCE_INVALID');
+    expect(code(() => l.consumeNonce('x'.repeat(32)))).toBe('ONBOARD_NONCE_INVALID');
+  });
+
+  it('a replay key is refused while it lives, accepted again after its notAfter', () => {
+    const clock = { t: 1_000_000 };
+    const l = fresh(clock);
+    l.rememberOnce('gcp:abc', new Date(clock.t + 60_000), 'token');
+    expect(code(() => l.rememberOnce('gcp:abc', new Date(clock.t + 60_000), 'token'))).toBe('ONBOARD_REPLAY');
+    clock.t += 61_000;
+    expect(code(() => l.rememberOnce('gcp:abc', new Date(clock.t + 60_000), 'token'))).toBeUndefined();
+    l.rememberOnce('forever', undefined, 'x');
+    clock.t += 10 ** 9;
+    expect(code(() => l.rememberOnce('forever', undefined, 'x'))).toBe('ONBOARD_REPLAY');
+  });
+
+  it('AWS TOFU: first use gets a secret, later ones need it unless pendingTime is newer; never backwards', () => {
+    const l = fresh({ t: 0 });
+    const p1 = new Date('2026-01-01T00:00:00Z');
+    const first = l.decideTofu('acct/eu/i-1', p1, undefined);
+    first.commit();
+    // the same document again without the secret: a replay
+    expect(code(() => l.decideTofu('acct/eu/i-1', p1, undefined))).toBe('ONBOARD_REPLAY');
+    expect(code(() => l.decideTofu('acct/eu/i-1', p1, 'wrong'))).toBe('ONBOARD_REPLAY');
+    // with the secret: accepted, same secret
+    const again = l.decideTofu('acct/eu/i-1', p1, first.secret);
+    expect(again.secret).toBe(first.secret);
+    again.commit();
+    // stop/start: a newer pendingTime without the secret starts a new secret
+    const p2 = new Date('2026-02-01T00:00:00Z');
+    const reboot = l.decideTofu('acct/eu/i-1', p2, undefined);
+    expect(reboot.secret).not.toBe(first.secret);
+    reboot.commit();
+    // the old secret and the old document are both refused now
+    expect(code(() => l.decideTofu('acct/eu/i-1', p2, first.secret))).toBe('ONBOARD_REPLAY');
+    expect(code(() => l.decideTofu('acct/eu/i-1', p1, reboot.secret))).toBe('ONBOARD_REPLAY');
+  });
+
+  it('AWS TOFU: a released (failed) first onboarding records nothing; two at once are refused', () => {
+    const l = fresh({ t: 0 });
+    const p = new Date('2026-01-01T00:00:00Z');
+    const a = l.decideTofu('k', p, undefined);
+    expect(code(() => l.decideTofu('k', p, undefined))).toBe('ONBOARD_REPLAY');
+    a.release();
+    const b = l.decideTofu('k', p, undefined);
+    expect(b.secret).not.toBe(a.secret);
+    b.commit();
+  });
+
+  it('maxVMs counts distinct instances; the same VM again is not counted twice; undo frees the slot', () => {
+    const l = fresh({ t: 0 });
+    l.admit('p', 'i-1', 2);
+    l.admit('p', 'i-1', 2);
+    const undo = l.admit('p', 'i-2', 2);
+    expect(l.counts()).toEqual({ p: 2 });
+    expect(code(() => l.admit('p', 'i-3', 2))).toBe('ONBOARD_POLICY_LIMIT');
+    l.admit('p', 'i-1', 2); // still fine: already counted
+    undo();
+    expect(code(() => l.admit('p', 'i-3', 2))).toBeUndefined();
+    expect(code(() => l.admit('q', 'i-1', 0))).toBe('ONBOARD_POLICY_LIMIT');
+  });
+
+  it('survives a restart: written atomically (0600), read back with nonces, TOFU and counts', async () => {
+    const clock = { t: 5_000 };
+    const file = tmp.join('restart', 'ledger.json');
+    const l = new Ledger(file, () => clock.t);
+    const nonce = l.issueNonce().nonce;
+    l.decideTofu('k', new Date(1), undefined).commit();
+    l.admit('p', 'i-1', 1);
+    await l.flush();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).not.toContain('secret"'); // only its hash
+    const back = new Ledger(file, () => clock.t);
+    expect(code(() => back.consumeNonce(nonce))).toBeUndefined();
+    expect(code(() => back.decideTofu('k', new Date(1), undefined))).toBe('ONBOARD_REPLAY');
+    expect(code(() => back.admit('p', 'i-2', 1))).toBe('ONBOARD_POLICY_LIMIT');
+    expect(existsSync(`${file}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('refuses a stateFile it did not write, with what to do', async () => {
+    const file = tmp.join('bad.json');
+    (await import('node:fs')).writeFileSync(file, '{"hello":1}');
+    expect(() => new Ledger(file)).toThrow(/VMLET_ONBOARD_SERVER_STATE_INVALID|not a version 1 ledger.*move it away/);
+  });
+});
