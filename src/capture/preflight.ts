@@ -8,7 +8,6 @@ import './errors.js';
 
 export const rootCheck: PreflightCheck = {
   name: 'capture.root',
-  applies: (c) => c.capture.enabled,
   run(_config, ctx) {
     if (ctx.uid === 0) return [];
     return [warning('capture.root', new VmletError('VMLET_CAPTURE_NOT_ROOT', `capture.enabled is true but vmlet runs as uid ${ctx.uid}, not root: it will start WITHOUT traffic capture; run it as root or set capture.enabled=false`, { details: { key: 'capture.enabled' } }))];

@@ -5,7 +5,6 @@ import { envoyCredentials } from './user.js';
 
 export const userCheck: PreflightCheck = {
   name: 'envoy.user',
-  applies: (c) => c.envoy.enabled && c.envoy.runAsUser !== '',
   run(config, ctx) {
     try {
       envoyCredentials(config.envoy.runAsUser, { uid: ctx.uid, gid: ctx.gid });

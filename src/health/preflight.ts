@@ -9,7 +9,6 @@ import '../xds/errors.js';
 
 export const probeCheck: PreflightCheck = {
   name: 'health.probe',
-  applies: (c) => c.xds.enabled,
   run(config) {
     const parsed = parseProbe(config.istio.proxyConfig['readinessProbe']);
     if (parsed.problems.length === 0) return [];

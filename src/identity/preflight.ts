@@ -15,7 +15,6 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const namespaceCheck: PreflightCheck = {
   name: 'identity.namespace',
-  applies: (c) => c.identity.enabled || c.xds.enabled,
   run(config) {
     const ns = config.identity.namespace;
     if (NAMESPACE.test(ns)) return [];
@@ -27,7 +26,6 @@ export const namespaceCheck: PreflightCheck = {
 
 export const tokenCheck: PreflightCheck = {
   name: 'identity.token',
-  applies: (c) => c.identity.enabled,
   async run(config, ctx) {
     const id = config.identity;
     const path = istioTokenPath(config.istio);

@@ -3,25 +3,32 @@
  * once) and by `vmlet run` before anything starts (the first error ends it, exit 2), so a check
  * added here cannot be in one and not the other. Owns: the list and the order. Must not touch:
  * anything that changes state, or the network. TO ADD A CHECK: write it in the capability's
- * preflight.ts and add it to PREFLIGHT_CHECKS (test/unit/preflight walks every bad-input code).
+ * preflight.ts and add it to PREFLIGHT_CHECKS with when it applies (test/unit/preflight walks every bad-input code).
  */
-import { userCheck } from '../envoy/preflight.js';
-import { namespaceCheck, tokenCheck } from '../identity/preflight.js';
-import { rootCheck } from '../capture/preflight.js';
 import type { Config } from '../config/schema.js';
-import { nodeCheck } from '../xds/preflight.js';
-import { probeCheck } from '../health/preflight.js';
 import type { PreflightCheck, PreflightContext, PreflightFinding } from './types.js';
 
 export type { PreflightCheck, PreflightContext, PreflightFinding } from './types.js';
 
-export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
-  namespaceCheck,
-  tokenCheck,
-  nodeCheck,
-  probeCheck,
-  userCheck,
-  rootCheck,
+/**
+ * A check in the registry: `applies` is asked first, and the check's module (with what it imports:
+ * node metadata, the Envoy user lookup, the capability's error codes) is loaded only when it does,
+ * so an agent pays at start for the checks of what it runs, not for every capability's.
+ */
+export interface RegisteredCheck {
+  readonly name: string;
+  /** Whether the check applies to this configuration (its capability is on, ...). */
+  applies(config: Config): boolean;
+  load(): Promise<PreflightCheck>;
+}
+
+export const PREFLIGHT_CHECKS: readonly RegisteredCheck[] = [
+  { name: 'identity.namespace', applies: (c) => c.identity.enabled || c.xds.enabled, load: async () => (await import('../identity/preflight.js')).namespaceCheck },
+  { name: 'identity.token', applies: (c) => c.identity.enabled, load: async () => (await import('../identity/preflight.js')).tokenCheck },
+  { name: 'xds.node', applies: (c) => c.envoy.enabled || c.xds.enabled, load: async () => (await import('../xds/preflight.js')).nodeCheck },
+  { name: 'health.probe', applies: (c) => c.xds.enabled, load: async () => (await import('../health/preflight.js')).probeCheck },
+  { name: 'envoy.user', applies: (c) => c.envoy.enabled && c.envoy.runAsUser !== '', load: async () => (await import('../envoy/preflight.js')).userCheck },
+  { name: 'capture.root', applies: (c) => c.capture.enabled, load: async () => (await import('../capture/preflight.js')).rootCheck },
 ];
 
 /** This process and host. */
@@ -30,10 +37,10 @@ export function processContext(): PreflightContext {
 }
 
 /** Every finding of every check that applies, in registry order. */
-export async function runPreflight(config: Config, ctx: PreflightContext = processContext(), checks: readonly PreflightCheck[] = PREFLIGHT_CHECKS): Promise<PreflightFinding[]> {
+export async function runPreflight(config: Config, ctx: PreflightContext = processContext(), checks: readonly RegisteredCheck[] = PREFLIGHT_CHECKS): Promise<PreflightFinding[]> {
   const out: PreflightFinding[] = [];
-  for (const check of checks) {
-    if (check.applies(config)) out.push(...(await check.run(config, ctx)));
+  for (const entry of checks) {
+    if (entry.applies(config)) out.push(...(await (await entry.load()).run(config, ctx)));
   }
   return out;
 }

@@ -28,11 +28,10 @@ export interface PreflightFinding {
   readonly error: VmletError;
 }
 
+/** A capability's check. When it runs (which configuration it applies to) is said where it is registered (./index.ts). */
 export interface PreflightCheck {
   /** `<capability>.<what>`, e.g. `identity.token`. */
   readonly name: string;
-  /** Whether the check applies to this configuration (capability enabled, ...). */
-  applies(config: Config): boolean;
   /**
    * Returns nothing when the input is fine, else the findings. Never throws for bad input (a
    * VmletError is returned), never changes anything, never touches the network.

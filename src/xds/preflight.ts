@@ -9,7 +9,6 @@ import './errors.js';
 
 export const nodeCheck: PreflightCheck = {
   name: 'xds.node',
-  applies: (c) => c.envoy.enabled || c.xds.enabled,
   async run(config, ctx) {
     const host = ctx.host ?? (await import('./host-facts.js')).detectHost();
     try {
