@@ -36,10 +36,14 @@ function clusterType(c: Json): string {
   return custom || 'STATIC';
 }
 
-/** Istio's DestinationRule reference in the cluster's metadata, as name.namespace. */
-function destinationRule(c: Json): string {
-  const cfg = str(obj(obj(obj(c['metadata'])['filter_metadata'])['istio'])['config']);
-  const m = /namespaces\/([^/]+)\/destination-rule\/([^/]+)/.exec(cfg);
+/**
+ * The Istio config a cluster or route was made from, as `name.namespace`: istiod writes its path
+ * (`/apis/networking.istio.io/v1/namespaces/<ns>/<kind>/<name>`) into the resource's
+ * metadata.filter_metadata.istio.config; `-` when there is none.
+ */
+function istioConfigRef(resource: Json, kind: 'destination-rule' | 'virtual-service'): string {
+  const cfg = str(obj(obj(obj(resource['metadata'])['filter_metadata'])['istio'])['config']);
+  const m = new RegExp(`namespaces/([^/]+)/${kind}/([^/]+)`).exec(cfg);
   return m ? `${m[2]}.${m[1]}` : '-';
 }
 
@@ -49,7 +53,7 @@ export function clusterRows(dump: unknown): Row[] {
   return all.map((e) => {
     const c = obj(e['cluster']);
     const n = istioCluster(str(c['name']));
-    return { 'SERVICE FQDN': n.fqdn, PORT: n.port, SUBSET: n.subset, DIRECTION: n.direction, TYPE: clusterType(c), 'DESTINATION RULE': destinationRule(c) };
+    return { 'SERVICE FQDN': n.fqdn, PORT: n.port, SUBSET: n.subset, DIRECTION: n.direction, TYPE: clusterType(c), 'DESTINATION RULE': istioConfigRef(c, 'destination-rule') };
   }).sort((a, b) => a['SERVICE FQDN']!.localeCompare(b['SERVICE FQDN']!) || a.PORT!.localeCompare(b.PORT!));
 }
 
@@ -73,17 +77,18 @@ function destinations(l: Json): string {
   return out.size === 0 ? '-' : [...out].join(', ');
 }
 
-function address(l: Json): { address: string; port: string } {
-  const sa = obj(obj(l['address'])['socket_address']);
-  const pipe = str(obj(obj(l['address'])['pipe'])['path']);
-  return pipe ? { address: pipe, port: '-' } : { address: str(sa['address']) || '-', port: str(sa['port_value']) || '-' };
+/** An Envoy Address (socket_address or pipe): a pipe's path, or the address and port. */
+function address(a: unknown): { pipe?: string; address: string; port: string } {
+  const sa = obj(obj(a)['socket_address']);
+  const pipe = str(obj(obj(a)['pipe'])['path']);
+  return pipe ? { pipe, address: pipe, port: '-' } : { address: str(sa['address']) || '-', port: str(sa['port_value']) || '-' };
 }
 
 export function listenerRows(dump: unknown): Row[] {
   const s = section(dump, 'ListenersConfigDump');
   const rows: Row[] = [];
   const push = (l: Json, state: string, error = '') => {
-    const a = address(l);
+    const a = address(l['address']);
     rows.push({ NAME: str(l['name']), ADDRESS: a.address, PORT: a.port, DIRECTION: str(l['traffic_direction']) || '-', DESTINATION: destinations(l), STATE: state, ...(error ? { ERROR: error } : {}) });
   };
   for (const e of arr(s['static_listeners'])) push(obj(e['listener']), 'STATIC');
@@ -113,13 +118,6 @@ function matchText(route: Json): string {
   return re ? `regex ${re}` : '-';
 }
 
-/** Istio's VirtualService reference in a route's metadata, as name.namespace. */
-function virtualService(route: Json): string {
-  const cfg = str(obj(obj(obj(route['metadata'])['filter_metadata'])['istio'])['config']);
-  const m = /namespaces\/([^/]+)\/virtual-service\/([^/]+)/.exec(cfg);
-  return m ? `${m[2]}.${m[1]}` : '-';
-}
-
 export function routeRows(dump: unknown): Row[] {
   const s = section(dump, 'RoutesConfigDump');
   const rows: Row[] = [];
@@ -135,7 +133,7 @@ export function routeRows(dump: unknown): Row[] {
         'VHOST NAME': str(vh['name']),
         DOMAINS: domains.length > 1 ? `${domains[0]} +${domains.length - 1} more...` : (domains[0] ?? '-'),
         MATCH: routes.length > 0 ? matchText(routes[0]!) : '-',
-        'VIRTUAL SERVICE': routes.length > 0 ? virtualService(routes[0]!) : '-',
+        'VIRTUAL SERVICE': routes.length > 0 ? istioConfigRef(routes[0]!, 'virtual-service') : '-',
       });
     }
   }
@@ -147,12 +145,11 @@ export function endpointRows(clusters: unknown): Row[] {
   const rows: Row[] = [];
   for (const c of arr(obj(clusters)['cluster_statuses'])) {
     for (const h of arr(c['host_statuses'])) {
-      const sa = obj(obj(h['address'])['socket_address']);
-      const pipe = str(obj(obj(h['address'])['pipe'])['path']);
+      const a = address(h['address']);
       const hs = obj(h['health_status']);
       const eds = str(hs['eds_health_status']) || 'HEALTHY';
       rows.push({
-        ENDPOINT: pipe ? `unix://${pipe}` : `${str(sa['address'])}:${str(sa['port_value'])}`,
+        ENDPOINT: a.pipe !== undefined ? `unix://${a.pipe}` : `${a.address}:${a.port}`,
         STATUS: eds,
         'OUTLIER CHECK': hs['failed_outlier_check'] === true ? 'FAILED' : 'OK',
         CLUSTER: str(c['name']),
