@@ -3,7 +3,6 @@
  * resolv.conf nameservers (DNS capture matches only them), whether a global IPv6 address exists,
  * and istiod's addresses (the hosts file first, then DNS) for the root → istiod exemption.
  */
-import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -11,25 +10,8 @@ import { networkInterfaces } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { decideDnsMode, readResolverHost } from '../dns/mode.js';
 import type { DnsMode } from '../dns/types.js';
+import { findUser } from '../passwd.js';
 import type { HostFacts, IstiodEndpoint } from './options.js';
-
-/** Parses `getent passwd` / /etc/passwd text; the uid of `name`, or undefined. */
-export function uidFromPasswd(text: string, name: string): number | undefined {
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[0] === name && /^\d+$/.test(f[2] ?? '')) return Number(f[2]);
-  }
-  return undefined;
-}
-
-async function lookupUid(name: string): Promise<number | undefined> {
-  const viaGetent = await new Promise<string>((resolve) => {
-    execFile('getent', ['passwd', name], { timeout: 5000 }, (err, stdout) => resolve(err ? '' : stdout));
-  });
-  const uid = uidFromPasswd(viaGetent, name);
-  if (uid !== undefined) return uid;
-  return uidFromPasswd(await readFile('/etc/passwd', 'utf8').catch(() => ''), name);
-}
 
 export function nameserversFrom(resolvConf: string): string[] {
   // A scoped address (fe80::1%eth0) cannot be matched by iptables; it is left uncaptured.
@@ -62,7 +44,7 @@ export async function readHostFacts(config: Config, dnsMode?: DnsMode): Promise<
   return {
     // envoy.runAsUser '' = Envoy runs as vmlet's own user: exempt that uid, or Envoy's own
     // outbound connections would be redirected back to itself (reference §1.7).
-    proxyUserUid: user !== '' ? await lookupUid(user) : process.getuid?.(),
+    proxyUserUid: user !== '' ? findUser(user)?.uid : process.getuid?.(),
     dnsServers: config.capture.dnsCapture ? nameserversFrom(await readFile('/etc/resolv.conf', 'utf8').catch(() => '')) : [],
     hasGlobalIpv6: hasGlobalIpv6(),
     istiod: config.capture.istiodExempt ? await istiodEndpoints(config) : [],

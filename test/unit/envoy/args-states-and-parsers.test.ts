@@ -4,7 +4,6 @@ import { envoyArgs } from '../../../src/envoy/args.js';
 import { parseEnvoyLine } from '../../../src/envoy/log-lines.js';
 import { isOurEnvoy } from '../../../src/envoy/orphan.js';
 import { EnvoyStateMachine } from '../../../src/envoy/states.js';
-import { parsePasswd } from '../../../src/envoy/user.js';
 import { silentLogger } from '../../../src/log.js';
 
 const base = { bootstrapPath: '/etc/istio/proxy/envoy-rev.json', drainTime: 45_000, ipv6Only: false, fileFlushInterval: 1000, logLevel: 'warning', componentLogLevel: '', concurrency: 0 };
@@ -74,10 +73,6 @@ describe('parsers', () => {
     expect(isOurEnvoy(['sleep', '30'], '/usr/local/bin/envoy', b)).toBe(false);
   });
 
-  it('reads a passwd entry', () => {
-    expect(parsePasswd('root:x:0:0::/root:/bin/sh\nistio-proxy:x:998:997::/var/lib/istio:/bin/false\n', 'istio-proxy')).toEqual({ uid: 998, gid: 997 });
-    expect(parsePasswd('root:x:0:0::/root:/bin/sh\n', 'istio-proxy')).toBeUndefined();
-  });
 });
 
 describe('envoy user', () => {
