@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
+import { DNS_PROXY_PORT } from '../config/sections/dns.js';
 import type { DnsMode } from '../dns/types.js';
 
 export interface IstiodEndpoint {
@@ -45,7 +46,7 @@ export interface CaptureOptions {
   readonly dnsUpstreamPorts: { readonly first: number; readonly last: number };
 }
 
-export const DEFAULTS = { envoyPort: 15001, inboundCapturePort: 15006, tunnelPort: 15008, dnsPort: 15053, dnsUpstreamPorts: { first: 15060, last: 15075 } } as const;
+export const DEFAULTS = { envoyPort: 15001, inboundCapturePort: 15006, tunnelPort: 15008, dnsUpstreamPorts: { first: 15060, last: 15075 } } as const;
 /** The inbound port sshExempt keeps out of capture. */
 export const SSH_PORT = 22;
 export const METADATA_V4 = '169.254.169.254';
@@ -74,9 +75,9 @@ const nums = (list: readonly string[] | undefined): number[] | undefined =>
  * ISTIO_META_DNS_CAPTURE asks for it and the DNS mode is capture (resolved mode leaves port 53
  * alone; off has no proxy to send queries to).
  */
-export function optionsFromConfig(config: Pick<Config, 'capture'> & { readonly dns?: Config['dns'] }, facts: HostFacts): CaptureOptions {
+export function optionsFromConfig(config: Pick<Config, 'capture' | 'dns'>, facts: HostFacts): CaptureOptions {
   const c = config.capture;
-  const dnsMode = facts.dnsMode ?? (config.dns?.mode === 'off' ? 'off' : 'capture');
+  const dnsMode = facts.dnsMode ?? (config.dns.mode === 'off' ? 'off' : 'capture');
   const proxyUids = nums(c.proxyUid) ?? [facts.proxyUserUid ?? FALLBACK_UID];
   // istio-iptables: PROXY_GID defaults to the uid *string* (issue 6576), not the group's gid.
   const proxyGids = nums(c.proxyGid) ?? proxyUids;
@@ -98,7 +99,8 @@ export function optionsFromConfig(config: Pick<Config, 'capture'> & { readonly d
     metadataExempt: c.metadataExempt,
     istiod: c.istiodExempt ? facts.istiod : [],
     ...DEFAULTS,
-    dnsPort: config.dns?.port || DEFAULTS.dnsPort,
+    // The DNS proxy's port, from the section that owns it (0, a free port, is refused with mode capture).
+    dnsPort: config.dns.port,
   };
 }
 
@@ -120,6 +122,7 @@ export function baseOptions(over: Partial<CaptureOptions> = {}): CaptureOptions 
     metadataExempt: true,
     istiod: [],
     ...DEFAULTS,
+    dnsPort: DNS_PROXY_PORT,
     ...over,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULTS as CAPTURE_PORTS } from '../capture/options.js';
 import { EXPLANATIONS } from './explain.js';
 import { fail, pass, warn, type DoctorContext, type Verdict } from './types.js';
 
@@ -62,13 +63,15 @@ export function socketHolders(procRoot: string, inodes: ReadonlySet<string>): Ma
 /** The ports to look at, named by what needs them. */
 export function wantedPorts(ctx: DoctorContext): { port: number; what: string; owner: 'vmlet' | 'envoy' }[] {
   const c = ctx.load.config;
-  return [
-    { port: 15001, what: 'Envoy outbound (capture)', owner: 'envoy' },
-    { port: 15006, what: 'Envoy inbound (capture)', owner: 'envoy' },
+  const ports: { port: number; what: string; owner: 'vmlet' | 'envoy' }[] = [
+    { port: CAPTURE_PORTS.envoyPort, what: 'Envoy outbound (capture)', owner: 'envoy' },
+    { port: CAPTURE_PORTS.inboundCapturePort, what: 'Envoy inbound (capture)', owner: 'envoy' },
     { port: c.general.statusPort, what: "vmlet's status server", owner: 'vmlet' },
-    { port: 15053, what: 'DNS proxy', owner: 'vmlet' },
+    { port: c.dns.port, what: 'DNS proxy', owner: 'vmlet' },
     { port: c.envoy.adminPort, what: "Envoy's admin API", owner: 'envoy' },
   ];
+  // 0 is a free port picked at start: nothing to look for.
+  return ports.filter((p) => p.port !== 0);
 }
 
 export function checkPorts(ctx: DoctorContext): Verdict {

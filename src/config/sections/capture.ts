@@ -66,7 +66,7 @@ export const captureSection = defineSection('capture', 'iptables traffic capture
     clusterEnv: ['ISTIO_LOCAL_OUTBOUND_PORTS_EXCLUDE'],
   }),
   dnsCapture: f.bool({
-    doc: 'Redirect DNS (port 53) to the resolv.conf nameservers to 15053.',
+    doc: 'Redirect DNS (port 53) to the resolv.conf nameservers to the DNS proxy (dns.port).',
     default: false,
     env: ['ISTIO_META_DNS_CAPTURE', 'REDIRECT_DNS'],
     clusterEnv: ['ISTIO_META_DNS_CAPTURE', 'REDIRECT_DNS'],

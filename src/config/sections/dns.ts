@@ -20,6 +20,9 @@ function withPort(address: string, port: string | undefined): { address: string;
 }
 
 /** The local DNS proxy (owner: dns). On only when DNS capture is asked for, as pilot-agent's. */
+/** pilot-agent's DNS proxy port, the one Istio's capture rules redirect port 53 to: dns.port's default. */
+export const DNS_PROXY_PORT = 15053;
+
 export const dnsSection = defineSection('dns', "The local DNS proxy (mesh names from istiod's name table, the rest forwarded)", {
   mode: f.enumOf(['auto', 'capture', 'resolved', 'off'] as const, {
     doc: 'How queries reach the proxy when capture.dnsCapture (ISTIO_META_DNS_CAPTURE) asks for DNS: capture (iptables redirects port 53 of the resolv.conf nameservers, as Istio), resolved (systemd-resolved sends only mesh domains; port 53 is left alone), auto (resolved when /etc/resolv.conf names the 127.0.0.53 stub and systemd-resolved runs, else capture), or off (no DNS proxy).',
@@ -35,7 +38,7 @@ export const dnsSection = defineSection('dns', "The local DNS proxy (mesh names 
   }),
   port: f.port({
     doc: 'Port the DNS proxy listens on (UDP and TCP); capture redirects port 53 here. 0 picks a free port (tests; not with mode capture).',
-    default: 15053,
+    default: DNS_PROXY_PORT,
     defaultReason: "pilot-agent's DNS port, which Istio's capture rules redirect to",
     env: ['VMLET_DNS_PORT'],
   }),
@@ -63,7 +66,7 @@ export const dnsSection = defineSection('dns', "The local DNS proxy (mesh names 
     }
     if (v.queryTimeout <= 0) out.push({ key: 'queryTimeout', message: 'must be longer than 0', hint: 'use e.g. 5s' });
     if (v.port === 0 && v.mode === 'capture') {
-      out.push({ key: 'port', message: '0 (a free port) cannot be used with mode capture: the capture rules need a fixed port', hint: 'use 15053, or another fixed port' });
+      out.push({ key: 'port', message: '0 (a free port) cannot be used with mode capture: the capture rules need a fixed port', hint: `use ${DNS_PROXY_PORT}, or another fixed port` });
     }
     return out;
   },
