@@ -36,9 +36,11 @@ export const envoySection = defineSection('envoy', 'The Envoy binary, arguments,
   statusPort: f.port({
     doc: "Envoy's health listener port; /healthz/ready there is forwarded to vmlet's status server.",
     default: 15021,
+    // Not mesh.yaml's defaultConfig.statusPort: in Istio that is pilot-agent's own status port
+    // (15020, general.statusPort here); Envoy's comes only from ENVOY_STATUS_PORT.
+    defaultReason: "pilot-agent's ENVOY_STATUS_PORT",
     env: ['ENVOY_STATUS_PORT'],
     clusterEnv: ['ENVOY_STATUS_PORT'],
-    mesh: 'defaultConfig.statusPort',
   }),
   prometheusPort: f.port({
     doc: "Envoy's Prometheus listener port (/stats/prometheus).",

@@ -28,6 +28,8 @@ export const generalSection = defineSection(
       default: 15020,
       defaultReason: "pilot-agent's status port, so existing probes and scrapers keep working",
       env: ['VMLET_STATUS_PORT'],
+      // ProxyConfig.status_port is pilot-agent's status server (Istio's options/statusserver.go).
+      mesh: 'defaultConfig.statusPort',
     }),
     allowNonLoopback: f.bool({
       doc: 'Allow statusAddress to be a non-loopback address (exposes /debug/config and /metrics to the network).',
