@@ -7,7 +7,7 @@ import { wantedPorts } from '../../../src/doctor/ports.js';
 import { doctorContext } from '../../helpers/doctor-context.js';
 import { testConfig } from '../../helpers/test-config.js';
 
-const facts = { dnsServers: ['10.0.0.2'], hasGlobalIpv6: false, istiod: [], dnsMode: 'capture' as const };
+const facts = { proxyUserUid: 1337, dnsServers: ['10.0.0.2'], hasGlobalIpv6: false, istiod: [], dnsMode: 'capture' as const };
 
 describe('DNS proxy port', () => {
   it('doctor checks dns.port, and skips a port 0 picked at start', async () => {
