@@ -49,7 +49,7 @@ export interface MainOptions {
 export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 1: config. Every input read and validated once; bad input ends here with exit 2.
   const loaded = loadConfigOrThrow(opts.load);
-  const config = loaded.config;
+  let config = loaded.config;
   // The same checks `vmlet validate` runs (src/preflight): a token istiod will refuse, a bad probe,
   // an unknown Envoy user, ... end here with their own code, before anything is started.
   const preflightWarnings = await preflightOrThrow(config, opts.preflight);
@@ -85,8 +85,46 @@ export async function main(opts: MainOptions): Promise<number> {
     forceStopTimeout: config.general.forceStopTimeout,
     onStopping: () => { center.transitionTo('stopping'); },
   });
+  // The status server listens before anything else starts, so a taken port fails at once, and
+  // onboarding's attempts are visible in `vmlet status`.
+  let reloader: Reloader | undefined;
+  const statusServer = new StatusServer({
+    address: config.general.statusAddress,
+    port: config.general.statusPort,
+    allowNonLoopback: config.general.allowNonLoopback,
+    center,
+    metrics,
+    debugConfig: () => ({ config: redactConfig(reloader?.current ?? config) }),
+    logger: logger.child({ component: 'status' }),
+  });
+  await statusServer.listen();
+  runtime.mount({ components: [statusServer] });
+
+  // Onboarding (still configuration): with onboarding.provider set and neither a valid stored
+  // certificate nor a valid token, the Istio VM files come from the exchange service; then they
+  // are read and checked as if istioctl had written them. Loaded only when configured.
+  if (config.onboarding.provider !== 'none') {
+    systemd.start(); // STATUS= shows the attempts; READY=1 still waits for wiring and gates
+    const { onboardingPhase } = await import('./onboard/agent/phase.js');
+    const outcome = await onboardingPhase({ config, logger: logger.child({ component: 'onboarding' }), status: center, ...(opts.signals ? { signals: opts.signals } : {}) });
+    if (outcome === 'stopped') {
+      center.transitionTo('stopping');
+      await statusServer.close();
+      center.transitionTo('stopped');
+      await notifier.flush();
+      processMetrics.stop();
+      return EXIT_OK;
+    }
+    if (outcome === 'onboarded') {
+      const again = loadConfigOrThrow(opts.load);
+      config = again.config;
+      for (const p of again.problems) logger.warn({ code: p.code, file: p.file, setting: p.key }, `${p.key ?? p.file ?? 'config'}: ${p.message}`);
+      for (const f of await preflightOrThrow(config, opts.preflight)) logger.warn({ code: f.error.code, check: f.check }, `${f.error.message} [${f.error.code}]`);
+    }
+  }
+
   const deps: Deps = { config, logger, clock: systemClock, gates: center.gates, status: center, events: center.events, metrics };
-  const reloader = new Reloader({
+  reloader = new Reloader({
     logger: logger.child({ component: 'reload' }),
     initial: config,
     load: () => loadConfigOrThrow(opts.load).config,
@@ -98,18 +136,6 @@ export async function main(opts: MainOptions): Promise<number> {
     },
   });
 
-  // The status server listens before anything else starts, so a taken port fails at once.
-  const statusServer = new StatusServer({
-    address: config.general.statusAddress,
-    port: config.general.statusPort,
-    allowNonLoopback: config.general.allowNonLoopback,
-    center,
-    metrics,
-    debugConfig: () => ({ config: redactConfig(reloader.current) }),
-    logger: logger.child({ component: 'status' }),
-  });
-  await statusServer.listen();
-  runtime.mount({ components: [statusServer] });
   runtime.mount({
     reload: { name: 'logging', keys: ['general.logLevel'], reload: (next) => { levels.setLevel(next.general.logLevel); return 'applied'; } },
   });

@@ -20,6 +20,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'proxy-config', summary: "Show Envoy's clusters, listeners, routes, endpoints or secrets on this VM (istioctl proxy-config's tables)", load: () => import('./proxy-config.js') },
   { name: 'dns lookup', summary: 'Resolve a name as this VM does and say whether the mesh name table or an upstream answered', load: () => import('./dns.js') },
   { name: 'doctor', summary: "Check this VM's setup end to end and say what to fix (works without a running agent); --json", load: () => import('./doctor.js') },
+  { name: 'onboard', summary: "Exchange this VM's platform identity for its Istio VM files and token now (--dry-run: check only)", load: () => import('./onboard.js') },
   { name: 'status', summary: 'Show the running agent\'s readiness and components; --watch streams changes', load: () => import('./status.js') },
   ...CAPTURE_COMMANDS,
   // The onboarding exchange service: server-only code, loaded for these commands alone (never by `vmlet run`).

@@ -153,6 +153,16 @@ export function loadConfig(input: LoadInput = {}): LoadResult {
     }));
   }
 
+  // With onboarding configured, `vmlet run` writes the Istio VM files itself before it reads them
+  // again: until it has, a missing one is expected, not an error (src/onboard/agent).
+  const provider = values.onboarding?.provider;
+  if (typeof provider === 'string' && provider !== 'none') {
+    const expected = new Set(files.problems.filter((p) => p.code === 'VMLET_CONFIG_FILE_MISSING'));
+    problems.splice(0, problems.length, ...problems.map((p) => (expected.has(p) && p.severity === 'error'
+      ? problem('VMLET_CONFIG_FILE_MISSING', { ...p, severity: 'warning', hint: `onboarding (provider ${provider}) writes it when this VM has no valid certificate and token` })
+      : p)));
+  }
+
   for (const section of sections) {
     if (!section.check) continue;
     for (const p of section.check(values[section.name] as never, { ...values, istio: istio.inputs as unknown as Record<string, unknown> })) {

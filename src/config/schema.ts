@@ -14,6 +14,7 @@ import { nodeSection } from './sections/node.js';
 import { xdsSection } from './sections/xds.js';
 import { healthSection } from './sections/health.js';
 import { dnsSection } from './sections/dns.js';
+import { onboardingSection } from './sections/onboarding.js';
 
 export const SECTIONS: readonly Section<Record<string, Field<unknown>>>[] = [
   generalSection,
@@ -26,6 +27,7 @@ export const SECTIONS: readonly Section<Record<string, Field<unknown>>>[] = [
   xdsSection,
   healthSection,
   dnsSection,
+  onboardingSection,
 ];
 
 type V<S> = S extends Section<infer F> ? SectionValue<F> : never;
@@ -42,4 +44,5 @@ export interface Config {
   readonly xds: V<typeof xdsSection>;
   readonly health: V<typeof healthSection>;
   readonly dns: V<typeof dnsSection>;
+  readonly onboarding: V<typeof onboardingSection>;
 }

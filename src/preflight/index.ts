@@ -25,6 +25,7 @@ export interface RegisteredCheck {
 export const PREFLIGHT_CHECKS: readonly RegisteredCheck[] = [
   { name: 'identity.namespace', applies: (c) => c.identity.enabled || c.xds.enabled, load: async () => (await import('../identity/preflight.js')).namespaceCheck },
   { name: 'identity.token', applies: (c) => c.identity.enabled, load: async () => (await import('../identity/preflight.js')).tokenCheck },
+  { name: 'onboarding.inputs', applies: (c) => c.onboarding.provider !== 'none', load: async () => (await import('../onboard/agent/preflight.js')).onboardingCheck },
   { name: 'xds.node', applies: (c) => c.envoy.enabled || c.xds.enabled, load: async () => (await import('../xds/preflight.js')).nodeCheck },
   { name: 'health.probe', applies: (c) => c.xds.enabled, load: async () => (await import('../health/preflight.js')).probeCheck },
   { name: 'envoy.user', applies: (c) => c.envoy.enabled && c.envoy.runAsUser !== '', load: async () => (await import('../envoy/preflight.js')).userCheck },

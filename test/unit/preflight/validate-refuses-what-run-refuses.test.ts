@@ -35,6 +35,9 @@ async function storeCert(dir: string): Promise<void> {
 }
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64({ aud: ['istio-ca'], sub: 'system:serviceaccount:bar:vm-sa', exp: now() + 3600, ...claims })}.c2ln`;
 
+/** onboarding by join token against a service no test reaches (pre-flight never uses the network). */
+const ONBOARDING = { 'onboarding.provider': 'join-token', 'onboarding.url': 'https://onboard.invalid:15443' };
+
 interface Case {
   /** Changes the copy of the istioctl directory (dir) and returns flags to set. */
   readonly setup?: (istio: string, dir: string) => Record<string, string> | void | Promise<void>;
@@ -72,6 +75,12 @@ const CASES: Record<string, Case> = {
   VMLET_ENVOY_USER_SWITCH: { setup: () => ({ 'envoy.runAsUser': 'root' }), ctx: { uid: 4242, gid: 4242 }, outcome: 'refused' },
   VMLET_CAPTURE_NOT_ROOT: { ctx: { uid: 4242, gid: 4242 }, outcome: 'accepted', why: 'run starts without capture and says so loudly (both warn)' },
   VMLET_USAGE: { outcome: 'refused', why: 'checked below: both parse argv with parseCommandArgs' },
+  VMLET_ONBOARD_CA_FILE: { setup: (_i, d) => ({ ...ONBOARDING, 'onboarding.caFile': join(d, 'no-such-ca.pem') }), outcome: 'refused' },
+  VMLET_ONBOARD_JOIN_TOKEN_MISSING: { setup: (i, d) => { rmSync(join(i, 'istio-token')); return { ...ONBOARDING, 'onboarding.joinTokenFile': join(d, 'no-such-join-token') }; }, outcome: 'refused' },
+  VMLET_ONBOARD_JOIN_TOKEN_PERMISSIONS: {
+    setup: (i, d) => { rmSync(join(i, 'istio-token')); writeFileSync(join(d, 'join-token'), 'jt-1\n', { mode: 0o644 }); chmodSync(join(d, 'join-token'), 0o644); return { ...ONBOARDING, 'onboarding.joinTokenFile': join(d, 'join-token') }; },
+    outcome: 'refused',
+  },
 };
 
 /** Rows that are not error codes: inputs run refused before this registry existed. */
@@ -79,6 +88,9 @@ const EXTRA: Record<string, Case & { code: string }> = {
   'a namespace that cannot be determined (POD_NAMESPACE empty)': { code: 'VMLET_CONFIG_BAD_VALUE', setup: (i) => { appendFileSync(join(i, 'cluster.env'), 'POD_NAMESPACE=""\n'); }, outcome: 'refused' },
   'a namespace that is not a Kubernetes name': { code: 'VMLET_CONFIG_BAD_VALUE', setup: (i) => { appendFileSync(join(i, 'cluster.env'), 'POD_NAMESPACE=Bar_1\n'); }, outcome: 'refused' },
   'a token that is not needed: a valid stored certificate for this account, the token expired': { code: '', setup: (i, d) => { writeFileSync(join(i, 'istio-token'), jwt({ exp: now() - 7200 })); return storeCert(join(d, 'state', 'identity')); }, outcome: 'accepted' },
+  'no token, onboarding configured: it will supply one (a warning, both start)': { code: 'VMLET_TOKEN_MISSING', setup: (i, d) => { rmSync(join(i, 'istio-token')); writeFileSync(join(d, 'join-token'), 'jt-1\n', { mode: 0o600 }); return { ...ONBOARDING, 'onboarding.joinTokenFile': join(d, 'join-token') }; }, outcome: 'accepted' },
+  'an expired token, onboarding configured: it will supply one (a warning, both start)': { code: 'VMLET_TOKEN_EXPIRED', setup: (i, d) => { writeFileSync(join(i, 'istio-token'), jwt({ exp: now() - 7200 })); writeFileSync(join(d, 'join-token'), 'jt-1\n', { mode: 0o600 }); return { ...ONBOARDING, 'onboarding.joinTokenFile': join(d, 'join-token') }; }, outcome: 'accepted' },
+  'a spent join token is not needed when the token is valid (onboarding will not run)': { code: '', setup: (_i, d) => ({ ...ONBOARDING, 'onboarding.joinTokenFile': join(d, 'spent-join-token') }), outcome: 'accepted' },
   'a token file of blanks': { code: 'VMLET_TOKEN_FILE_EMPTY', setup: (i) => { writeFileSync(join(i, 'istio-token'), ' \n\n'); }, outcome: 'refused' },
 };
 
@@ -153,6 +165,7 @@ describe('vmlet validate refuses what vmlet run refuses, with the same code', ()
     if (c.outcome === 'accepted') {
       expect(r.validate.code).toBeUndefined();
       expect(r.run.code).toBeUndefined();
+      if (c.code !== '') expect(r.validate.warnings).toContain(c.code);
       return;
     }
     expect(r.run.code).toBeDefined();
