@@ -9,7 +9,7 @@
  */
 import { EXIT_BAD_INPUT, EXIT_OK, VmletError } from '../errors.js';
 import { formatProblem, hasErrors, loadConfig } from '../config/index.js';
-import { helpText, loadInputFrom, parseCommandArgs, type CliIo, type CommandSpec } from './args.js';
+import { command, loadInputFrom, type CommandSpec } from './args.js';
 
 export const spec: CommandSpec = {
   name: 'onboard',
@@ -24,12 +24,7 @@ export const spec: CommandSpec = {
   },
 };
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, spec);
-  if (args.help) {
-    io.stdout.write(helpText(spec));
-    return EXIT_OK;
-  }
+export const run = command(spec, async (args, io) => {
   const result = loadConfig(loadInputFrom(args.common, io.env));
   if (hasErrors(result.problems)) {
     for (const p of result.problems) io.stderr.write(`${formatProblem(p)}\n`);
@@ -53,4 +48,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   io.stdout.write(`vmlet onboard: onboarded into ${r.group} as ${r.serviceAccount} (instance ${r.instanceId}); token valid until ${r.tokenExpiresAt}\n`);
   for (const f of r.files) io.stdout.write(`  wrote ${f}\n`);
   return EXIT_OK;
-}
+});

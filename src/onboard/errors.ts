@@ -5,29 +5,31 @@
  * service or the cloud decides is retried with backoff by `vmlet run`, since an operator can fix
  * it on the other side (add a policy, raise a limit, sync a clock) without touching the VM.
  */
-import { registerErrors, type ErrorCatalog } from '../errors.js';
+import { defineErrors } from '../errors.js';
 
-export const ONBOARD_ERRORS = {
-  VMLET_ONBOARD_METADATA_UNREACHABLE: { summary: "The cloud metadata service did not answer (IMDSv2 hop limit in a container, IMDS disabled, a proxy, not on that cloud).", retryable: true },
-  VMLET_ONBOARD_METADATA_REFUSED: { summary: 'The cloud metadata service answered with an error or an unusable document (GCP: no service account attached; AWS: IMDS token refused).', retryable: true },
-  VMLET_ONBOARD_JOIN_TOKEN_MISSING: { summary: 'onboarding.provider is join-token and onboarding.joinTokenFile does not exist, cannot be read, or is empty.', badInput: true },
-  VMLET_ONBOARD_JOIN_TOKEN_PERMISSIONS: { summary: 'onboarding.joinTokenFile can be read by others than its owner (a join token is a secret: chmod 0600).', badInput: true },
-  VMLET_ONBOARD_CA_FILE: { summary: 'onboarding.caFile cannot be read or holds no PEM certificate.', badInput: true },
-  VMLET_ONBOARD_SERVICE_UNREACHABLE: { summary: 'The exchange service at onboarding.url could not be reached or did not answer in onboarding.timeout.', retryable: true },
-  VMLET_ONBOARD_TLS: { summary: "TLS to the exchange service failed: its certificate is not signed by onboarding.caFile, does not name the URL's host, or is outside its validity (clock?).", retryable: true },
-  VMLET_ONBOARD_POLICY_REFUSED: { summary: "No onboarding policy allows this VM, or the matching policy's VM limit is reached (the service's reason says which).", retryable: true },
-  VMLET_ONBOARD_CLOCK_SKEW: { summary: "The service found the attestation expired or not yet valid: this VM's clock or the service's is off.", retryable: true },
-  VMLET_ONBOARD_REPLAY: { summary: 'The service saw this attestation before (AWS: the instance was onboarded and its reauth secret is lost).', retryable: true },
-  VMLET_ONBOARD_NONCE_INVALID: { summary: "The service did not accept the challenge nonce (expired, used, or the service restarted): retried with a new one.", retryable: true },
-  VMLET_ONBOARD_AUDIENCE_MISMATCH: { summary: "The identity token's audience is not the service's (onboarding.audience vs the service's audience).", retryable: true },
-  VMLET_ONBOARD_ATTESTATION_REFUSED: { summary: "The service could not verify the platform attestation (signature, trust anchors, wrong cloud account shape).", retryable: true },
-  VMLET_ONBOARD_JOIN_TOKEN_REFUSED: { summary: 'The service refused the join token: unknown, already used or expired (create a new one).', retryable: true },
-  VMLET_ONBOARD_KUBERNETES_REFUSED: { summary: "Kubernetes refused the service's TokenRequest or reads (RBAC, missing ServiceAccount or WorkloadGroup).", retryable: true },
-  VMLET_ONBOARD_SERVICE_ERROR: { summary: 'The exchange service failed (internal error, bad request, or an answer that is not its protocol).', retryable: true },
-  VMLET_ONBOARD_BAD_BUNDLE: { summary: 'The exchange service answered 200 with a bundle that lacks a file or a token.', retryable: true },
-  VMLET_ONBOARD_WRITE_FAILED: { summary: 'The bundle could not be written where the Istio VM files go (permissions, read-only, full disk).', retryable: true },
-} as const satisfies ErrorCatalog;
+export const ONBOARD_ERRORS = defineErrors({
+  badInput: {
+    VMLET_ONBOARD_JOIN_TOKEN_MISSING: 'onboarding.provider is join-token and onboarding.joinTokenFile does not exist, cannot be read, or is empty.',
+    VMLET_ONBOARD_JOIN_TOKEN_PERMISSIONS: 'onboarding.joinTokenFile can be read by others than its owner (a join token is a secret: chmod 0600).',
+    VMLET_ONBOARD_CA_FILE: 'onboarding.caFile cannot be read or holds no PEM certificate.',
+  },
+  retryable: {
+    VMLET_ONBOARD_METADATA_UNREACHABLE: "The cloud metadata service did not answer (IMDSv2 hop limit in a container, IMDS disabled, a proxy, not on that cloud).",
+    VMLET_ONBOARD_METADATA_REFUSED: 'The cloud metadata service answered with an error or an unusable document (GCP: no service account attached; AWS: IMDS token refused).',
+    VMLET_ONBOARD_SERVICE_UNREACHABLE: 'The exchange service at onboarding.url could not be reached or did not answer in onboarding.timeout.',
+    VMLET_ONBOARD_TLS: "TLS to the exchange service failed: its certificate is not signed by onboarding.caFile, does not name the URL's host, or is outside its validity (clock?).",
+    VMLET_ONBOARD_POLICY_REFUSED: "No onboarding policy allows this VM, or the matching policy's VM limit is reached (the service's reason says which).",
+    VMLET_ONBOARD_CLOCK_SKEW: "The service found the attestation expired or not yet valid: this VM's clock or the service's is off.",
+    VMLET_ONBOARD_REPLAY: 'The service saw this attestation before (AWS: the instance was onboarded and its reauth secret is lost).',
+    VMLET_ONBOARD_NONCE_INVALID: "The service did not accept the challenge nonce (expired, used, or the service restarted): retried with a new one.",
+    VMLET_ONBOARD_AUDIENCE_MISMATCH: "The identity token's audience is not the service's (onboarding.audience vs the service's audience).",
+    VMLET_ONBOARD_ATTESTATION_REFUSED: "The service could not verify the platform attestation (signature, trust anchors, wrong cloud account shape).",
+    VMLET_ONBOARD_JOIN_TOKEN_REFUSED: 'The service refused the join token: unknown, already used or expired (create a new one).',
+    VMLET_ONBOARD_KUBERNETES_REFUSED: "Kubernetes refused the service's TokenRequest or reads (RBAC, missing ServiceAccount or WorkloadGroup).",
+    VMLET_ONBOARD_SERVICE_ERROR: 'The exchange service failed (internal error, bad request, or an answer that is not its protocol).',
+    VMLET_ONBOARD_BAD_BUNDLE: 'The exchange service answered 200 with a bundle that lacks a file or a token.',
+    VMLET_ONBOARD_WRITE_FAILED: 'The bundle could not be written where the Istio VM files go (permissions, read-only, full disk).',
+  },
+});
 
 export type OnboardErrorCode = keyof typeof ONBOARD_ERRORS;
-
-registerErrors(ONBOARD_ERRORS);

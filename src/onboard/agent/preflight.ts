@@ -13,7 +13,6 @@ import { readCaFile } from './ca-file.js';
 
 export const onboardingCheck: PreflightCheck = {
   name: 'onboarding.inputs',
-  applies: (c) => c.onboarding.provider !== 'none',
   async run(config, ctx) {
     try {
       readCaFile(config.onboarding.caFile);

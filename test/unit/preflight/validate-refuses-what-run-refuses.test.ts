@@ -83,6 +83,13 @@ const CASES: Record<string, Case> = {
   },
 };
 
+/** Bad-input codes of another command, whose inputs vmlet run and validate never read. */
+const OTHER_COMMANDS: Record<string, string> = {
+  VMLET_ONBOARD_SERVER_CONFIG_INVALID: 'vmlet onboard-server --config',
+  VMLET_ONBOARD_SERVER_STATE_INVALID: 'vmlet onboard-server (its stateFile)',
+  VMLET_ONBOARD_KUBECONFIG_INVALID: 'vmlet onboard-server (its kubeconfig)',
+};
+
 /** Rows that are not error codes: inputs run refused before this registry existed. */
 const EXTRA: Record<string, Case & { code: string }> = {
   'a namespace that cannot be determined (POD_NAMESPACE empty)': { code: 'VMLET_CONFIG_BAD_VALUE', setup: (i) => { appendFileSync(join(i, 'cluster.env'), 'POD_NAMESPACE=""\n'); }, outcome: 'refused' },
@@ -138,7 +145,7 @@ describe('vmlet validate refuses what vmlet run refuses, with the same code', ()
 
   it('every bad-input code in the registry has a row', () => {
     const bad = [...allErrorCodes()].filter(([, s]) => s.badInput === true).map(([code]) => code).sort();
-    expect(bad.filter((code) => !(code in CASES) && code !== 'VMLET_CONFIG_SECRET_READABLE')).toEqual([]);
+    expect(bad.filter((code) => !(code in CASES) && code !== 'VMLET_CONFIG_SECRET_READABLE' && !(code in OTHER_COMMANDS))).toEqual([]);
     // VMLET_CONFIG_SECRET_READABLE (a warning) needs a secret field; none exists yet. When one is
     // added, this fails: add a row that writes it into a world-readable config.yaml.
     expect(SECTIONS.flatMap((s) => Object.values(s.fields)).some((f) => (f as { secret?: boolean }).secret === true)).toBe(false);
