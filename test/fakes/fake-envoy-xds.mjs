@@ -8,7 +8,10 @@
 // it accepted in a FakeEnvoyConfig (its /config_dump). FAKE_ENVOY_NACK=listener (a comma list of
 // cluster, listener, route, endpoint) NACKs every response of those types instead, with an
 // error_detail like Envoy's (FAKE_ENVOY_NACK_DETAIL overrides the message), keeping the last
-// accepted version. Reconnects with backoff (500 ms doubling to 5 s) when the stream ends.
+// accepted version. Reconnects with backoff (500 ms doubling to 5 s) when the stream ends; with
+// FAKE_ENVOY_XDS_BACKOFF=envoy, with Envoy's own for its gRPC streams instead (a jittered
+// exponential backoff: each delay drawn from [0, interval), the interval 500 ms doubling to 30 s,
+// back to 500 ms on a response), so a fleet's reconnects spread as real Envoys' do.
 // Events go to `record` (xds-open, xds-request, xds-response, xds-nack, xds-closed).
 import { envoyProtoRoot, require } from './envoy-proto-root.mjs';
 import { configRoot, TYPES } from './fake-envoy-config.mjs';
@@ -48,6 +51,7 @@ export function startFakeAds(bootstrap, record, config, onResponse = () => {}) {
   const client = new Client(`unix:${pipe}`, grpc.credentials.createInsecure());
   const nackTypes = new Set((process.env.FAKE_ENVOY_NACK ?? '').split(',').map((s) => NACK_KINDS[s.trim()]).filter(Boolean));
   const node = { id: bootstrap.node.id, cluster: bootstrap.node.cluster, metadata: toStruct(bootstrap.node.metadata ?? {}) };
+  const envoyBackoff = process.env.FAKE_ENVOY_XDS_BACKOFF === 'envoy';
   let backoff = 500;
   const open = () => {
     const call = client[method]();
@@ -113,8 +117,8 @@ export function startFakeAds(bootstrap, record, config, onResponse = () => {}) {
       if (closed) return;
       closed = true;
       record({ event: 'xds-closed', why });
-      setTimeout(open, backoff).unref?.();
-      backoff = Math.min(backoff * 2, 5000);
+      setTimeout(open, envoyBackoff ? Math.floor(Math.random() * backoff) : backoff).unref?.();
+      backoff = Math.min(backoff * 2, envoyBackoff ? 30_000 : 5000);
     };
     call.on('error', (err) => retry(`${err.code} ${err.details}`));
     call.on('end', () => retry('end'));

@@ -169,9 +169,26 @@ export class ControlPlane {
       'contexts:', '- name: e2e', '  context: {cluster: e2e, user: admin}', 'current-context: e2e', ''].join('\n'));
   }
 
-  private async startIstiod(): Promise<void> {
+  /**
+   * Stops istiod with `signal` (SIGTERM: graceful, as a rolling restart; SIGKILL: a crash) and
+   * waits for it to exit (SIGKILL after 30 s). Resolves with the time it was gone (Date.now()).
+   */
+  async stopIstiod(signal: NodeJS.Signals = 'SIGTERM'): Promise<number> {
+    const c = this.children.get('istiod');
+    if (c && c.exitCode === null && c.signalCode === null) {
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill(signal);
+      const t = setTimeout(() => c.kill('SIGKILL'), 30_000);
+      await gone;
+      clearTimeout(t);
+    }
+    return Date.now();
+  }
+
+  /** Starts istiod (again, after stopIstiod) and waits for its /ready; its log is appended to. */
+  async startIstiod(): Promise<void> {
     const cwd = join(this.work, 'istiod-cwd');
-    mkdirSync(cwd);
+    mkdirSync(cwd, { recursive: true });
     this.daemon('istiod', join(this.bin, 'pilot-discovery'), ['discovery',
       `--kubeconfig=${this.kubeconfig}`, '--domain=cluster.local', '--clusterID=Kubernetes',
       '--httpAddr=127.0.0.1:8080', '--grpcAddr=127.0.0.1:15010', '--secureGRPCAddr=:15012',
