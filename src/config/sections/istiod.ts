@@ -41,8 +41,9 @@ export const istiodSection = defineSection('istiod', 'How vmlet reaches istiod: 
     env: ['GRPC_KEEPALIVE_TIMEOUT'],
   }),
   requestTimeout: f.duration({
-    doc: 'Deadline of one certificate request to istiod (ms).',
+    doc: 'Deadline of one certificate request to istiod (ms). A request that ran out of time is retried with twice the deadline, up to 8 times this, until istiod answers.',
     default: 10_000,
+    defaultReason: 'an answer takes milliseconds; doubling after a timeout keeps an overloaded istiod (a fleet starting, a reconnect storm) from being asked again before it can answer',
     env: ['VMLET_CA_REQUEST_TIMEOUT'],
   }),
 }, {
