@@ -6,18 +6,21 @@
  * main.ts can import it without pulling the identity chunk in. The key never leaves the process
  * until the CSR built from it does, like any other key.
  */
-// The namespace, not `{ webcrypto }`: the bundle's require() of it would read the webcrypto getter
-// (and load Node's WebCrypto) at start-up even when no key is made.
-import * as nodeCrypto from 'node:crypto';
+// The module object (a default import): the bundle requires it as it is, and calls go through it at
+// call time (the prewarm test counts them). Keys come from crypto.generateKeyPair on the thread
+// pool, not WebCrypto: WebCrypto's JavaScript (internal/crypto/webcrypto and its key classes) would
+// be loaded and compiled for one key at start-up, and kept.
+import nodeCrypto, { type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 
 export type KeySpec = { readonly type: 'RSA'; readonly bits: number } | { readonly type: 'ECDSA'; readonly curve: 'P256' | 'P384' };
 
-export function keyAlgorithm(spec: KeySpec): RsaHashedKeyGenParams | (EcKeyGenParams & { hash: string }) {
-  if (spec.type === 'RSA') return { name: 'RSASSA-PKCS1-v1_5', modulusLength: spec.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
-  return spec.curve === 'P384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } : { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+/** A key pair as node:crypto makes it. */
+export interface KeyPair {
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject;
 }
 
 /** The key the identity section asks for (identity.keyAlgorithm, eccCurve, rsaKeySize). */
@@ -39,9 +42,16 @@ export function prewarmFirstKey(config: Pick<Config, 'identity' | 'general'>): v
   if (config.identity.enabled && !existsSync(join(identityStoreDir(config), 'cert-chain.pem'))) prewarmKey(keySpecOf(config.identity));
 }
 
-let pending: { spec: string; pair: Promise<CryptoKeyPair> } | undefined;
+let pending: { spec: string; pair: Promise<KeyPair> } | undefined;
 
-const generate = (spec: KeySpec) => nodeCrypto.webcrypto.subtle.generateKey(keyAlgorithm(spec), true, ['sign', 'verify']) as unknown as Promise<CryptoKeyPair>;
+/** RSA with e = 65537, or ECDSA on P-256/P-384 (OpenSSL's prime256v1/secp384r1), made on the thread pool. */
+function generate(spec: KeySpec): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject) => (err ? reject(err) : resolve({ publicKey, privateKey }));
+    if (spec.type === 'RSA') nodeCrypto.generateKeyPair('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 }, done);
+    else nodeCrypto.generateKeyPair('ec', { namedCurve: spec.curve === 'P384' ? 'P-384' : 'P-256' }, done);
+  });
+}
 
 /** Starts generating one key pair for `spec` in the background (at most one is kept). */
 export function prewarmKey(spec: KeySpec): void {
@@ -52,7 +62,7 @@ export function prewarmKey(spec: KeySpec): void {
 }
 
 /** The prewarmed pair if it was made for `spec` (used once), else a new one. */
-export function takeKeyPair(spec: KeySpec): Promise<CryptoKeyPair> {
+export function takeKeyPair(spec: KeySpec): Promise<KeyPair> {
   const p = pending;
   pending = undefined;
   return p !== undefined && p.spec === JSON.stringify(spec) ? p.pair.catch(() => generate(spec)) : generate(spec);

@@ -1,10 +1,9 @@
 /**
  * A fresh key pair per CSR (never reused) and the PKCS#10 request pilot-agent sends: empty
  * subject, one critical SubjectAltName with the URI `spiffe://<td>/ns/<ns>/sa/<sa>`. The key pair
- * comes from Node's WebCrypto (key-prewarm.ts), the request from csr.ts signed by node:crypto;
- * the private key leaves as PKCS#8 PEM.
+ * comes from node:crypto (key-prewarm.ts), the request from csr.ts signed by node:crypto; the
+ * private key leaves as PKCS#8 PEM.
  */
-import { KeyObject } from 'node:crypto';
 import { buildCsr } from './csr.js';
 import { takeKeyPair, type KeySpec } from './key-prewarm.js';
 
@@ -27,9 +26,7 @@ export function pem(label: string, der: ArrayBuffer | Uint8Array): string {
 
 export async function generateKeyAndCsr(spec: KeySpec, uri: string): Promise<KeyAndCsr> {
   if (spec.type === 'RSA' && spec.bits < 2048) throw new RangeError(`RSA keys below 2048 bits are refused (asked for ${spec.bits})`);
-  const keys = await takeKeyPair(spec);
-  const privateKey = KeyObject.from(keys.privateKey as Parameters<typeof KeyObject.from>[0]);
-  const publicKey = KeyObject.from(keys.publicKey as Parameters<typeof KeyObject.from>[0]);
+  const { privateKey, publicKey } = await takeKeyPair(spec);
   const csr = buildCsr(privateKey, publicKey, uri);
   return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, csrPem: pem('CERTIFICATE REQUEST', csr) };
 }
