@@ -17,5 +17,5 @@ export interface CloudKeys {
 export function makeCloudKeys(dir: string): CloudKeys;
 export function cmsSign(
   content: Uint8Array,
-  o: { cert: string; key: string; certfile?: string; nocerts?: boolean; noattr?: boolean },
+  o: { cert: string; key: string; certfile?: string; nocerts?: boolean; noattr?: boolean; stream?: boolean },
 ): Buffer;

@@ -111,12 +111,14 @@ export function makeCloudKeys(dir) {
 /**
  * A PKCS#7 SignedData (DER) embedding `content`, as `openssl cms -sign -nodetach -md sha256` makes
  * it. `certfile` adds certificates (an intermediate); `nocerts` leaves the signer's out (AWS);
- * `noattr` signs the content directly, without signed attributes.
+ * `noattr` signs the content directly, without signed attributes; `stream` encodes BER with
+ * indefinite lengths and the content in segments (as AWS's PKCS#7 is).
  */
-export function cmsSign(content, { cert, key, certfile, nocerts = false, noattr = false }) {
+export function cmsSign(content, { cert, key, certfile, nocerts = false, noattr = false, stream = false }) {
   const args = ['cms', '-sign', '-nodetach', '-binary', '-outform', 'DER', '-md', 'sha256', '-signer', cert, '-inkey', key];
   if (certfile) args.push('-certfile', certfile);
   if (nocerts) args.push('-nocerts');
   if (noattr) args.push('-noattr');
+  if (stream) args.push('-stream');
   return execFileSync('openssl', args, { input: content, stdio: ['pipe', 'pipe', 'pipe'] });
 }

@@ -18,6 +18,8 @@
  *        X-Forwarded-For) -> {"encoding":"pkcs7","signature":"<base64 DER>"}, signed by the test leaf
  *        (SAN metadata.azure.com) with the intermediate embedded.
  *
+ * The documents themselves come from cloud-documents.mjs (pure, shared with unit tests).
+ *
  * Control: POST /__fake/set with a JSON object merged into the behaviour below; POST /__fake/reset;
  * GET /__fake/state -> {"settings":{...},"requests":{"<path>":count}}.
  *   status: N             answer every metadata request with HTTP N (e.g. 500, 503)
@@ -33,11 +35,12 @@
  *   azure: payload: {...} merged into the document; nonce: "..." echoed instead of the request's;
  *          lifetimeSeconds: N (default 21600)
  */
-import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { cmsSign, makeCloudKeys } from './cloud-keys.mjs';
+import { makeCloudKeys } from './cloud-keys.mjs';
+import { awsItem, azureAnswer, defaultSettings, gcpToken } from './cloud-documents.mjs';
 
 const { values: opts } = parseArgs({
   options: { provider: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, keys: { type: 'string' } },
@@ -49,114 +52,12 @@ if (!['aws', 'gcp', 'azure'].includes(opts.provider ?? '') || !opts.keys) {
 const provider = opts.provider;
 const keys = makeCloudKeys(opts.keys);
 
-const defaults = () => ({
-  status: 0, delayMs: 0, signWith: 'trusted', tamper: false, timeOffsetSeconds: 0,
-  document: {}, substitute: false, missing: [],
-  claims: {}, computeEngine: {}, lifetimeSeconds: undefined, rotate: false,
-  payload: {}, nonce: undefined,
-});
+const defaults = defaultSettings;
 let settings = defaults();
 const requests = {};
 const imdsTokens = new Set();
+const now = () => new Date(Date.now() + settings.timeOffsetSeconds * 1000);
 
-function now() {
-  return new Date(Date.now() + settings.timeOffsetSeconds * 1000);
-}
-
-// ── AWS ──────────────────────────────────────────────────────────────────────────
-const AWS_BASE = {
-  accountId: '123456789012', architecture: 'x86_64', availabilityZone: 'eu-west-1a', billingProducts: null,
-  devpayProductCodes: null, marketplaceProductCodes: null, imageId: 'ami-0fake0000000000001', instanceId: 'i-0fake00000000000001',
-  instanceType: 't3.micro', kernelId: null, pendingTime: '2026-12-01T08:00:00Z', privateIp: '10.0.0.7', ramdiskId: null,
-  region: 'eu-west-1', version: '2017-09-30',
-};
-/** AWS's layout: two-space indent and " : " between key and value. */
-function awsText(fields) {
-  return JSON.stringify(fields, null, 2).replace(/^( *"[^"]+"): /gm, '$1 : ');
-}
-function awsDocument() {
-  return awsText({ ...AWS_BASE, ...settings.document });
-}
-function awsSigner() {
-  return settings.signWith === 'other' ? { cert: keys.aws.otherCert, key: keys.aws.otherKey } : { cert: keys.aws.cert, key: keys.aws.signerKey };
-}
-function awsAnswer(path) {
-  const item = path.slice('/latest/dynamic/instance-identity/'.length);
-  if (settings.missing.includes(item)) return [404, 'text/plain', 'Not Found'];
-  const doc = awsDocument();
-  const signer = awsSigner();
-  if (item === 'document') return [200, 'text/plain', settings.tamper ? doc.replace(/"instanceType" : "[^"]*"/, '"instanceType" : "x9.huge"') : doc];
-  if (item === 'signature') {
-    const sig = cryptoSign('sha256', Buffer.from(doc), createPrivateKey(readFileSync(signer.key)));
-    return [200, 'text/plain', sig.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()];
-  }
-  if (item === 'rsa2048') {
-    const embedded = settings.substitute ? awsText({ ...AWS_BASE, ...settings.document, accountId: '999999999999' }) : doc;
-    const der = cmsSign(Buffer.from(embedded), { ...signer, nocerts: true });
-    return [200, 'text/plain', der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()];
-  }
-  return [404, 'text/plain', 'Not Found'];
-}
-
-// ── GCP ──────────────────────────────────────────────────────────────────────────
-const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-function gcpToken(audience) {
-  const t = Math.floor(now().getTime() / 1000);
-  const { claims, computeEngine } = settings;
-  const payload = {
-    aud: audience, azp: '112233445566778899001', email: '1234567890-compute@developer.gserviceaccount.com',
-    email_verified: true, exp: t + (settings.lifetimeSeconds ?? 3600),
-    google: {
-      compute_engine: {
-        instance_creation_timestamp: 1764576000, instance_id: '4321098765432109876', instance_name: 'web-1',
-        project_id: 'fake-project', project_number: 1234567890, zone: 'europe-west1-b', ...computeEngine,
-      },
-    },
-    iat: t, iss: 'https://accounts.google.com', sub: '112233445566778899001', ...claims,
-  };
-  const keyFile = settings.signWith === 'other' ? keys.gcp.otherKey : settings.rotate ? keys.gcp.nextKey : keys.gcp.signerKey;
-  const kid = settings.rotate && settings.signWith !== 'other' ? keys.gcp.nextKid : keys.gcp.kid;
-  const header = { alg: 'RS256', kid, typ: 'JWT' };
-  const input = `${b64url(header)}.${b64url(payload)}`;
-  const sig = cryptoSign('sha256', Buffer.from(input), createPrivateKey(readFileSync(keyFile))).toString('base64url');
-  if (settings.tamper) {
-    const forged = { ...payload, google: { compute_engine: { ...payload.google.compute_engine, project_id: 'someone-elses-project' } } };
-    return `${b64url(header)}.${b64url(forged)}.${sig}`;
-  }
-  return `${input}.${sig}`;
-}
-
-// ── Azure ────────────────────────────────────────────────────────────────────────
-const pad = (n) => String(n).padStart(2, '0');
-/** Azure's timeStamp format, in UTC: MM/DD/YY HH:MM:SS -0000. */
-function azureTime(d) {
-  return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCFullYear() % 100)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} -0000`;
-}
-function azureAnswer(nonce) {
-  const created = now();
-  const expires = new Date(created.getTime() + (settings.lifetimeSeconds ?? 21600) * 1000);
-  const doc = {
-    licenseType: '', nonce: settings.nonce ?? nonce, plan: { name: '', product: '', publisher: '' }, sku: '22_04-lts-gen2',
-    subscriptionId: '8d10da13-8125-4ba9-a717-bf7490507b3d', timeStamp: { createdOn: azureTime(created), expiresOn: azureTime(expires) },
-    vmId: '02aab8a4-74ef-476e-8182-f6d2ba4166a6', ...settings.payload,
-  };
-  const text = JSON.stringify(doc);
-  const chain = settings.signWith === 'other'
-    ? { cert: keys.azure.otherLeaf, key: keys.azure.otherLeafKey, certfile: keys.azure.otherIntermediate }
-    : settings.signWith === 'wrong-san'
-      ? { cert: keys.azure.wrongSanLeaf, key: keys.azure.wrongSanLeafKey, certfile: keys.azure.intermediate }
-      : { cert: keys.azure.leaf, key: keys.azure.leafKey, certfile: keys.azure.intermediate };
-  let der = cmsSign(Buffer.from(text), chain);
-  if (settings.tamper) {
-    // Same length, other subscription: the DER stays well-formed, only the signed bytes change.
-    const at = der.indexOf(Buffer.from(doc.subscriptionId));
-    if (at >= 0) {
-      der = Buffer.from(der);
-      der[at] = der[at] === 0x30 ? 0x31 : 0x30;
-    }
-  }
-  return JSON.stringify({ encoding: 'pkcs7', signature: der.toString('base64') });
-}
 
 // ── HTTP ─────────────────────────────────────────────────────────────────────────
 function send(res, status, type, body) {
@@ -212,7 +113,7 @@ async function metadata(req, res, url) {
     }
     if (req.method === 'GET' && path.startsWith('/latest/dynamic/instance-identity/')) {
       if (!imdsTokens.has(String(req.headers['x-aws-ec2-metadata-token'] ?? ''))) return send(res, 401, 'text/plain', 'Unauthorized');
-      return send(res, ...awsAnswer(path));
+      return send(res, ...awsItem(keys, settings, path.slice('/latest/dynamic/instance-identity/'.length)));
     }
   }
   if (provider === 'gcp') {
@@ -225,7 +126,7 @@ async function metadata(req, res, url) {
       const audience = url.searchParams.get('audience');
       if (!audience) return send(res, 400, 'text/plain', 'non-empty audience parameter required');
       if (url.searchParams.get('format') !== 'full') return send(res, 400, 'text/plain', 'this FAKE only serves format=full');
-      return send(res, 200, 'text/html', gcpToken(audience));
+      return send(res, 200, 'text/html', gcpToken(keys, settings, audience, now()));
     }
   }
   if (provider === 'azure') {
@@ -233,7 +134,7 @@ async function metadata(req, res, url) {
       if (req.headers['x-forwarded-for'] !== undefined) return send(res, 403, 'application/json', '{"error":"forwarded requests are refused"}');
       if (req.headers.metadata !== 'true') return send(res, 400, 'application/json', '{"error":"Bad request. Required metadata header not specified"}');
       if (!url.searchParams.get('api-version')) return send(res, 400, 'application/json', '{"error":"Bad request. api-version was not specified"}');
-      return send(res, 200, 'application/json', azureAnswer(url.searchParams.get('nonce') ?? ''));
+      return send(res, 200, 'application/json', azureAnswer(keys, settings, url.searchParams.get('nonce') ?? '', now()));
     }
   }
   return send(res, 404, 'text/plain', 'Not Found');

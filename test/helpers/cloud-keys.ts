@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { cmsSign, makeCloudKeys, type CloudKeys } from '../fakes/cloud-keys.mjs';
+export { awsDocument, awsItem, azureAnswer, azureTime, defaultSettings, gcpToken, type CloudDocumentSettings } from '../fakes/cloud-documents.mjs';
 
 export { cmsSign, makeCloudKeys, type CloudKeys };
 
