@@ -9,6 +9,9 @@ import type { OnboardProvider } from '../onboard/protocol.js';
 
 export async function loadVerifiers(config: ServerConfig): Promise<Partial<Record<OnboardProvider, Verifier>>> {
   const out: Partial<Record<OnboardProvider, Verifier>> = {};
-  void config;
+  if (config.trust.aws !== undefined) out.aws = (await import('./attest/aws.js')).createAwsVerifier();
+  if (config.trust.gcp !== undefined) out.gcp = (await import('./attest/gcp.js')).createGcpVerifier();
+  if (config.trust.azure !== undefined) out.azure = (await import('./attest/azure.js')).createAzureVerifier();
+  if (config.policies.some((p) => p.provider === 'join-token')) out['join-token'] = (await import('./attest/join-token.js')).createJoinTokenVerifier();
   return out;
 }
