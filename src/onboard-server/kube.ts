@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
 import { VmletError } from '../errors.js';
 import { OnboardRefusal } from '../onboard/protocol.js';
@@ -118,13 +119,9 @@ export class KubeClient {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
   constructor(private readonly creds: KubeCredentials, private readonly cacheMs = 0, private readonly now: () => number = Date.now) {
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: 32,
-      ...(creds.ca ? { ca: creds.ca } : {}),
-      ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
-      rejectUnauthorized: creds.insecureSkipTlsVerify !== true,
-    });
+    // One TLS context for every connection (building one per socket parses the CA each time).
+    const secureContext = createSecureContext({ ...(creds.ca ? { ca: creds.ca } : {}), ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}) });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32, secureContext, rejectUnauthorized: creds.insecureSkipTlsVerify !== true });
   }
 
   close(): void {
