@@ -64,6 +64,22 @@ export function goJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * A message as istioctl writes it (proto3 JSON through protomarshal): fields holding their zero
+ * value (0, "", false, empty list) are left out, so a WorkloadGroup probe stored with
+ * `initialDelaySeconds: 0` comes out without it.
+ */
+function withoutZeroFields(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutZeroFields);
+  if (!isObject(v)) return v;
+  const out: Json = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === 0 || x === '' || x === false || x === null || (Array.isArray(x) && x.length === 0)) continue;
+    out[k] = withoutZeroFields(x);
+  }
+  return out;
+}
+
 function lookup(labels: Record<string, string>, keys: readonly string[]): string | undefined {
   for (const k of keys) if (Object.hasOwn(labels, k)) return labels[k];
   return undefined;
@@ -95,7 +111,7 @@ export function buildBundle(inp: BundleInputs): BuiltBundle {
   const serviceAccount = template.serviceAccount !== undefined && template.serviceAccount !== '' ? template.serviceAccount : 'default';
   const labels: Record<string, string> = { ...(wg.spec.metadata?.labels ?? {}), ...(template.labels ?? {}) };
   if (wg.spec.probe === undefined || wg.spec.probe === null) delete dc.readinessProbe;
-  else dc.readinessProbe = wg.spec.probe;
+  else dc.readinessProbe = withoutZeroFields(wg.spec.probe);
 
   const md = dc.proxyMetadata as Record<string, string>;
   md.CANONICAL_SERVICE = lookup(labels, NAME_LABELS) ?? name;

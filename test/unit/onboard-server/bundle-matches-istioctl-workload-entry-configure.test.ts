@@ -55,6 +55,13 @@ describe('bundle builder', () => {
     });
   });
 
+  it('mesh.yaml: probe fields at their zero value are left out, as istioctl\'s proto3 JSON leaves them (found by the e2e comparison)', () => {
+    const probe = { initialDelaySeconds: 0, periodSeconds: 1, httpGet: { port: 8080, path: '/ready', host: '' }, failureThreshold: 0 };
+    const zero = buildBundle({ group: { ...WG, spec: { ...WG.spec, probe } }, meshConfig: MESH, rootCertPem: 'ROOT\n', clusterID: 'c', hosts: '' });
+    const dc = (parse(zero.meshYaml) as { defaultConfig: Record<string, unknown> }).defaultConfig;
+    expect(dc.readinessProbe).toEqual({ periodSeconds: 1, httpGet: { port: 8080, path: '/ready' } });
+  });
+
   it('cluster.env: proxyMetadata plus the group overrides, sorted, quoted as Istio quotes', () => {
     const e = env(b.clusterEnv);
     expect(b.clusterEnv.endsWith('\n')).toBe(true);
