@@ -47,7 +47,11 @@ export function loadCertificates(files: readonly string[]): X509Certificate[] {
     out.push(...loadCached('pem', file, (text) => {
       const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
       if (blocks.length === 0) throw new Error('no PEM CERTIFICATE block in it');
-      return blocks.map((b) => new X509Certificate(b));
+      return blocks.map((b) => {
+        const cert = new X509Certificate(b);
+        void cert.publicKey; // read now: a damaged key fails here, naming the file
+        return cert;
+      });
     }));
   }
   return out;

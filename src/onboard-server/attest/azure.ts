@@ -7,7 +7,8 @@
  * nonce == this request's challenge, vmId UUID-shaped, subscriptionId present, and
  * timeStamp.createdOn/expiresOn (MM/DD/YY HH:MM:SS -0000) around the service's clock (clockSkew).
  *
- * replayKey is the PKCS#7's SHA-256, kept until expiresOn (the nonce already makes it single use).
+ * replayKey is the signed document's SHA-256 (not the PKCS#7's: unsigned parts of it can change
+ * without breaking the signature), kept until expiresOn; the nonce already makes it single use.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
 import { OnboardRefusal } from '../../onboard/protocol.js';
@@ -129,7 +130,7 @@ export function createAzureVerifier(): Verifier {
       }
       return {
         provider: 'azure', instanceId: vmId, account: subscriptionId, attributes,
-        replayKey: createHash('sha256').update(der).digest('hex'), notAfter: expiresOn,
+        replayKey: createHash('sha256').update(content).digest('hex'), notAfter: expiresOn,
       };
     },
   };

@@ -14,7 +14,12 @@ function withinValidity(cert: X509Certificate, now: Date, skewSeconds: number): 
 }
 
 function issues(issuer: X509Certificate, cert: X509Certificate): boolean {
-  return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    // A certificate OpenSSL cannot evaluate issues nothing.
+    return false;
+  }
 }
 
 /**

@@ -6,7 +6,9 @@
  * aud = the service's audience, iat not in the future and exp not past (clockSkew leeway),
  * exp - iat and the token's age within trust.gcp.maxAgeSeconds, google.compute_engine present.
  *
- * replayKey is the token's SHA-256 (the ledger accepts a token once, until its exp = notAfter).
+ * replayKey is the SHA-256 of the token's signed part (header.payload): the ledger accepts a token
+ * once, until its exp = notAfter. Not of the whole token: a base64url signature has spare bits, so
+ * another spelling of the same signature would be a new key.
  */
 import { createHash } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
@@ -134,7 +136,7 @@ export function createGcpVerifier(opts: GcpVerifierOptions = {}): Verifier {
       return {
         provider: 'gcp', instanceId: instanceIdClaim, account: projectId,
         ...(region === undefined ? {} : { region }), ...(zone === undefined ? {} : { zone }),
-        attributes, replayKey: createHash('sha256').update(token).digest('hex'), notAfter: exp,
+        attributes, replayKey: createHash('sha256').update(token.slice(0, token.lastIndexOf('.'))).digest('hex'), notAfter: exp,
       };
     },
   };

@@ -44,6 +44,10 @@ export interface ParsedSignedData {
 
 /** Parses DER (or BER) ContentInfo holding SignedData with embedded content and exactly one signer. */
 export function parseSignedData(der: Uint8Array): ParsedSignedData {
+  return asPkcs7Error(() => parseSignedDataUnchecked(der));
+}
+
+function parseSignedDataUnchecked(der: Uint8Array): ParsedSignedData {
   let signed: SignedData;
   try {
     const info = AsnConvert.parse(der, ContentInfo);
@@ -62,7 +66,10 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   for (const choice of signed.certificates ?? []) {
     if (choice.certificate === undefined) continue;
     try {
-      certificates.push(new X509Certificate(Buffer.from(AsnConvert.serialize(choice.certificate))));
+      const cert = new X509Certificate(Buffer.from(AsnConvert.serialize(choice.certificate)));
+      // Node parses a certificate lazily: a damaged key only shows when it is read, so read it here.
+      void cert.publicKey;
+      certificates.push(cert);
     } catch (err) {
       throw new Pkcs7Error(`one of its certificates cannot be read (${(err as Error).message})`);
     }
@@ -85,6 +92,19 @@ function constructedContent(der: Uint8Array): Buffer | undefined {
   // ContentInfo{contentType, [0]{SignedData{version, digestAlgorithms, encapContentInfo{eContentType, [0]{OCTET STRING}}}}}
   const octets = child(child(child(child(child(parsed.result, 1), 0), 2), 1), 0);
   return octets instanceof asn1js.OctetString ? Buffer.from(octets.getValue()) : undefined;
+}
+
+/**
+ * The ASN.1 libraries and OpenSSL throw their own errors on damaged input at many places (an OID
+ * that does not convert, a key that does not decode): all of them mean "this PKCS#7 is not valid".
+ */
+function asPkcs7Error<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof Pkcs7Error) throw err;
+    throw new Pkcs7Error(`it is malformed (${(err as Error).message})`);
+  }
 }
 
 function attributeValue(signer: SignerInfo, oid: string): ArrayBuffer {
@@ -121,6 +141,10 @@ function certificateAsn(cert: X509Certificate): Certificate {
  * an attribute disagrees with the content, or the signature does not verify.
  */
 export function verifySignedData(p: ParsedSignedData, candidates: readonly X509Certificate[]): X509Certificate {
+  return asPkcs7Error(() => verifySignedDataUnchecked(p, candidates));
+}
+
+function verifySignedDataUnchecked(p: ParsedSignedData, candidates: readonly X509Certificate[]): X509Certificate {
   const { signer, content } = p;
   const digest = DIGESTS[signer.digestAlgorithm.algorithm];
   if (digest === undefined) throw new Pkcs7Error(`its digest algorithm ${signer.digestAlgorithm.algorithm} is not accepted (SHA-256/384/512 only)`);

@@ -78,7 +78,7 @@ export interface VerifiedIdentity {
   readonly zone?: string;
   /** The signed fields policies match on (see ONBOARD-SPEC.md). Never a secret. */
   readonly attributes: Readonly<Record<string, string>>;
-  /** What must not be accepted twice (GCP: the token's SHA-256; AWS: accountId/region/instanceId for TOFU). */
+  /** What must not be accepted twice (GCP: SHA-256 of the token's signed header.payload; Azure: of the signed document; AWS: accountId/region/instanceId for TOFU). */
   readonly replayKey: string;
   /** Until when the replay key must be remembered (the artefact's expiry); absent: for good. */
   readonly notAfter?: Date;
