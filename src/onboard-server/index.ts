@@ -42,6 +42,10 @@ export async function startOnboardService(o: ServeOptions): Promise<OnboardServi
   const now = o.now ?? (() => new Date());
   const ledger = new Ledger(config.stateFile, () => now().getTime());
   const metrics = createOnboardMetrics();
+  metrics.registry.addCollector(() => {
+    const counts = ledger.counts();
+    for (const p of config.policies) metrics.policyVms.set(counts[p.name] ?? 0, { policy: p.name });
+  });
   const exchange = new Exchange({
     config,
     verifiers: o.verifiers,

@@ -39,7 +39,8 @@ export class FakeKubeApi {
   constructor(private readonly tls: TestTls) {}
 
   async start(): Promise<this> {
-    this.server = createServer({ cert: readFileSync(this.tls.certFile), key: readFileSync(this.tls.keyFile) }, (req, res) => {
+    // Client certificates signed by the test CA authenticate too (kubeconfig client-certificate users).
+    this.server = createServer({ cert: readFileSync(this.tls.certFile), key: readFileSync(this.tls.keyFile), ca: readFileSync(this.tls.caFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -50,7 +51,8 @@ export class FakeKubeApi {
         const status = (code: number, reason: string, message: string) => send(code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
         const path = (req.url ?? '').split('?')[0] ?? '';
         this.calls.push(`${req.method} ${path}`);
-        if (req.headers.authorization !== `Bearer ${this.token}`) return status(401, 'Unauthorized', 'Unauthorized');
+        const certOk = (req.socket as import('node:tls').TLSSocket).authorized === true;
+        if (req.headers.authorization !== `Bearer ${this.token}` && !certOk) return status(401, 'Unauthorized', 'Unauthorized');
         const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> : {};
         let m: RegExpExecArray | null;
         if (req.method === 'GET' && (m = /^\/apis\/networking\.istio\.io\/v1\/namespaces\/([^/]+)\/workloadgroups\/([^/]+)$/.exec(path))) {

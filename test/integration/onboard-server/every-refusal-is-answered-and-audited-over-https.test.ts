@@ -280,6 +280,7 @@ describe('onboard-server over HTTPS with the FAKE Kubernetes API', () => {
     expect(metrics).toMatch(/^vmlet_onboard_requests_total\{provider="aws",decision="refused",code="ONBOARD_POLICY_LIMIT"\} 1$/m);
     expect(metrics).toMatch(/^vmlet_onboard_token_requests_total\{result="refused"\} 1$/m);
     expect(metrics).toMatch(/^vmlet_onboard_duration_seconds_count\{decision="allowed"\} \d+$/m);
+    expect(metrics).toMatch(/^vmlet_onboard_policy_vms\{policy="aws-web"\} 2$/m);
     expect(metrics).not.toMatch(/fake-sa-token/);
   });
 });

@@ -1,0 +1,67 @@
+// The onboarding service's Kubernetes client against the FAKE Kubernetes API (a test double):
+// a kubeconfig with a client certificate (files or inline -data), one with a token, the in-cluster
+// service account files (token re-read), and what an incomplete kubeconfig says.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialsFromKubeconfig, credentialsInCluster, KubeApiError, KubeClient } from '../../../src/onboard-server/kube.js';
+import { FakeKubeApi } from '../../fakes/fake-kube-api.js';
+import { makeTestTls, type TestTls } from '../../helpers/test-tls.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
+
+describe('onboard-server Kubernetes client credentials', () => {
+  const tmp = makeTmpDir('kube-creds');
+  let tls: TestTls;
+  let kube: FakeKubeApi;
+  beforeAll(async () => {
+    tls = makeTestTls(tmp.join('tls'));
+    kube = await new FakeKubeApi(tls).start();
+    kube.configMaps.set('istio-system/istio', { mesh: 'x' });
+  }, 30_000);
+  afterAll(async () => {
+    await kube.close();
+    tmp.cleanup();
+  });
+
+  const kubeconfig = (name: string, user: Record<string, string>, cluster: Record<string, string> = { 'certificate-authority': tls.caFile }) => {
+    const file = tmp.join(name);
+    const kv = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k}: "${v}"`).join(', ');
+    writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:${kube.port}", ${kv(cluster)}}\nusers:\n- name: u\n  user: {${kv(user)}}\n`);
+    return file;
+  };
+  const read = async (client: KubeClient) => {
+    try {
+      return (await client.getConfigMap('istio-system', 'istio')).data?.mesh;
+    } finally {
+      client.close();
+    }
+  };
+
+  it('a client certificate from files, and inline as -data with the CA inline too', async () => {
+    expect(await read(new KubeClient(credentialsFromKubeconfig(kubeconfig('files', { 'client-certificate': tls.certFile, 'client-key': tls.keyFile }))))).toBe('x');
+    const b64 = (f: string) => readFileSync(f).toString('base64');
+    const inline = kubeconfig('inline', { 'client-certificate-data': b64(tls.certFile), 'client-key-data': b64(tls.keyFile) }, { 'certificate-authority-data': b64(tls.caFile) });
+    expect(await read(new KubeClient(credentialsFromKubeconfig(inline)))).toBe('x');
+  });
+
+  it('a wrong token is the apiserver\'s 401, as a KubeApiError', async () => {
+    const err = await read(new KubeClient(credentialsFromKubeconfig(kubeconfig('bad-token', { token: 'nope' })))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).status).toBe(401);
+  });
+
+  it('in-cluster: KUBERNETES_SERVICE_HOST/PORT, the mounted CA, and the token file re-read', async () => {
+    const dir = tmp.join('sa');
+    mkdirSync(dir);
+    writeFileSync(`${dir}/ca.crt`, readFileSync(tls.caFile));
+    writeFileSync(`${dir}/token`, `${kube.token}\n`);
+    const creds = credentialsInCluster({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(kube.port) }, dir);
+    expect(await read(new KubeClient(creds))).toBe('x');
+    expect(() => credentialsInCluster({}, dir)).toThrow(/not a pod \(KUBERNETES_SERVICE_HOST is unset\): set `kubeconfig:`/);
+  });
+
+  it('an incomplete kubeconfig says what is missing', () => {
+    expect(() => credentialsFromKubeconfig(kubeconfig('no-user', {}))).toThrow(/neither a client certificate nor a token/);
+    expect(() => credentialsFromKubeconfig(kubeconfig('half', { 'client-certificate': tls.certFile }))).toThrow(/client certificate without key/);
+    expect(() => credentialsFromKubeconfig(tmp.join('absent'))).toThrow(/kubeconfig .*absent: cannot read it/);
+  });
+});
