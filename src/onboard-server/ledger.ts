@@ -203,10 +203,15 @@ export class Ledger {
 
   /** Resolves once every change made before the call is on disk. */
   async flush(): Promise<void> {
-    while (this.dirty || this.writing !== undefined) {
-      if (this.writing === undefined) this.writing = this.write().finally(() => { this.writing = undefined; });
-      await this.writing;
+    // A write in progress may have taken its snapshot before our change: wait for it, then for
+    // the next one (whoever starts it, it snapshots after our change). At most two writes, so a
+    // steady stream of other requests' changes cannot keep a caller waiting.
+    if (this.writing !== undefined) await this.writing;
+    if (this.writing === undefined) {
+      if (!this.dirty) return;
+      this.writing = this.write().finally(() => { this.writing = undefined; });
     }
+    await this.writing;
   }
 
   private changed(): void {
@@ -218,14 +223,19 @@ export class Ledger {
     const text = JSON.stringify(this.state);
     const tmp = `${this.file}.tmp-${process.pid}`;
     mkdirSync(dirname(this.file), { recursive: true });
-    const fh = await open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        await fh.writeFile(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.file);
+    } catch (err) {
+      this.dirty = true; // not on disk: the next flush tries again
+      throw err;
     }
-    await rename(tmp, this.file);
   }
 
   /** Drops expired nonces and replay keys, at most once a second. */

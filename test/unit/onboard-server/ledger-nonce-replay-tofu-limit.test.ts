@@ -100,6 +100,30 @@ describe('ledger', () => {
     expect(existsSync(`${file}.tmp-${process.pid}`)).toBe(false);
   });
 
+  it('flush returns once its change is on disk even while other changes keep coming', async () => {
+    const file = tmp.join('busy', 'ledger.json');
+    const l = new Ledger(file);
+    l.admit('p', 'first', undefined);
+    const earlier = l.flush();
+    l.admit('p', 'mine', undefined);
+    const mine = l.flush();
+    let stop = false;
+    let i = 0;
+    const churn = (async () => {
+      while (!stop && i < 100_000) {
+        l.admit('p', `other-${i++}`, undefined);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await Promise.all([earlier, mine]);
+    const changesMeanwhile = i;
+    stop = true;
+    await churn;
+    expect(JSON.parse(readFileSync(file, 'utf8')).vms.p.mine).toBeTypeOf('number');
+    // It did not wait for the stream of changes to end (a flush that waits until nothing is dirty would).
+    expect(changesMeanwhile).toBeLessThan(100_000);
+  }, 30_000);
+
   it('refuses a stateFile it did not write, with what to do', async () => {
     const file = tmp.join('bad.json');
     (await import('node:fs')).writeFileSync(file, '{"hello":1}');
