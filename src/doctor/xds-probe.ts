@@ -8,7 +8,7 @@
 import { ClientCall } from '../grpc/client.js';
 import type { IstiodConnector } from '../istiod/types.js';
 import type { NodeInfo } from '../xds/node-metadata.js';
-import { envoy, google } from '../proto/generated/messages.js';
+import { envoy, google } from '../../proto/generated/messages.js';
 
 export const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';

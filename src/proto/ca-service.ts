@@ -7,7 +7,7 @@
  *   IstioCertificateResponse { cert_chain = 1 (repeated string) }
  * Only string values of the metadata Struct are read; other kinds are skipped.
  */
-import { istio } from './generated/messages.js';
+import { istio } from '../../proto/generated/messages.js';
 
 const { IstioCertificateRequest: Request, IstioCertificateResponse: Response } = istio.v1.auth;
 

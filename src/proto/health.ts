@@ -4,7 +4,7 @@
  *   HealthCheckRequest  { service = 1 (string) }
  *   HealthCheckResponse { status = 1 (ServingStatus: UNKNOWN 0, SERVING 1, NOT_SERVING 2, SERVICE_UNKNOWN 3) }
  */
-import { grpc } from './generated/messages.js';
+import { grpc } from '../../proto/generated/messages.js';
 
 const { HealthCheckRequest, HealthCheckResponse } = grpc.health.v1;
 

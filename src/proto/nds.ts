@@ -8,7 +8,7 @@
  * Resource wrapping an Any in delta); unwrapping is src/xds/wire.ts's job.
  */
 import protobuf from 'protobufjs/minimal.js';
-import { istio } from './generated/messages.js';
+import { istio } from '../../proto/generated/messages.js';
 
 const NameTableType = istio.networking.nds.v1.NameTable;
 

@@ -5,7 +5,7 @@
  * validation_context{trusted_ca}, all as inline_bytes.
  */
 import { VmletError } from '../errors.js';
-import { envoy } from '../proto/generated/messages.js';
+import { envoy } from '../../proto/generated/messages.js';
 import { SECRET_TYPE_URL } from '../proto/sds-service.js';
 import './errors.js';
 

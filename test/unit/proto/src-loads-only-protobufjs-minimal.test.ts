@@ -7,6 +7,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = new URL('../../../src', import.meta.url).pathname;
+/** The generated messages src/ imports (npm run proto). */
+const GENERATED = new URL('../../../proto/generated', import.meta.url).pathname;
 const FULL = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]protobufjs(?:\/(?!minimal(?:\.js)?['"])[^'"]*)?['"]/g;
 
 function files(dir: string): string[] {
@@ -14,9 +16,10 @@ function files(dir: string): string[] {
 }
 
 describe('src/ and protobufjs', () => {
-  it('imports only protobufjs/minimal', () => {
-    const found = files(SRC).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(FULL)].map((m) => `${relative(SRC, f)}: ${m[0]}`));
+  it('imports only protobufjs/minimal, and so does the generated code it imports', () => {
+    const found = [...files(SRC), ...files(GENERATED)].flatMap((f) => [...readFileSync(f, 'utf8').matchAll(FULL)].map((m) => `${relative(SRC, f)}: ${m[0]}`));
     expect(found).toEqual([]);
+    expect(readFileSync(join(GENERATED, 'messages.js'), 'utf8')).toMatch(/from\s+["']protobufjs\/minimal(?:\.js)?["']/);
   });
 
   it('the pattern catches the imports it is meant to', () => {
