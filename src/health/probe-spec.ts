@@ -63,9 +63,17 @@ export function parseProbe(raw: unknown): { spec?: ProbeSpec; problems: string[]
       const headers = Array.isArray(body['httpHeaders'])
         ? (body['httpHeaders'] as unknown[]).filter(isObj).map((h) => ({ name: String(h['name'] ?? ''), value: String(h['value'] ?? '') }))
         : [];
+      // They go into the request as written: a name that is not an HTTP token, or a line break, would change it.
+      headers.forEach((h, i) => {
+        if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(h.name)) problems.push(`readinessProbe.httpGet.httpHeaders[${i}].name: ${JSON.stringify(h.name)} is not an HTTP header name`);
+        if (/[\r\n\0]/.test(h.value)) problems.push(`readinessProbe.httpGet.httpHeaders[${i}].value: contains a line break or NUL`);
+      });
+      const path = typeof body['path'] === 'string' && body['path'] !== '' ? (body['path'] as string) : '/';
+      if (/[\x00-\x20\x7f]/.test(path)) problems.push(`readinessProbe.httpGet.path: ${JSON.stringify(path)} contains a space or control character (percent-encode it)`);
       action = {
         kind: 'http',
-        path: typeof body['path'] === 'string' && body['path'] !== '' ? (body['path'] as string) : '/',
+        // A relative path is sent from the root, as Go's URL (pilot-agent's prober) writes it.
+        path: path.startsWith('/') ? path : `/${path}`,
         port: port(body, 'httpGet', problems),
         ...(typeof body['host'] === 'string' && body['host'] !== '' ? { host: body['host'] as string } : {}),
         scheme: scheme === 'https' ? 'https' : 'http',

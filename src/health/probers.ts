@@ -4,13 +4,13 @@
  * Healthy condition. The edges here are thin: one request, one dial, one child process.
  */
 import { execFile } from 'node:child_process';
-import http from 'node:http';
 import https from 'node:https';
 import { isIPv6, connect } from 'node:net';
 import { unaryCall } from '../grpc/client.js';
 import { connectSession } from '../grpc/session.js';
 import { GrpcError } from '../grpc/status.js';
 import { decodeHealthCheckStatus, encodeHealthCheckRequest, HEALTH_CHECK_PATH, SERVING } from '../proto/health.js';
+import { httpGet } from './http-get.js';
 import type { ProbeAction } from './probe-spec.js';
 
 export interface ProbeTarget {
@@ -39,36 +39,40 @@ const hostForUrl = (h: string) => (isIPv6(h) ? `[${h}]` : h);
 
 async function httpProbe(action: Extract<ProbeAction, { kind: 'http' }>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   const host = action.host ?? target.defaultHost;
-  const headers: Record<string, string> = { 'user-agent': 'istio-probe/1.0', connection: 'close' };
-  for (const h of action.headers) headers[h.name.toLowerCase()] = h.value;
   const source = isIPv6(host) ? '::6' : target.httpSource;
-  const first = await httpOnce(action, host, headers, timeoutMs, source);
+  const once = action.scheme === 'https' ? httpsOnce : httpOnce;
+  const first = await once(action, host, timeoutMs, source);
   // ::6 is not configured on every host; without it an IPv6 probe is sent from the default source.
-  if (first === 'EADDRNOTAVAIL') return httpOnce(action, host, headers, timeoutMs, undefined);
+  if (first === 'EADDRNOTAVAIL') return once(action, host, timeoutMs, undefined);
   return first;
 }
 
-function httpOnce(
-  action: Extract<ProbeAction, { kind: 'http' }>, host: string, headers: Record<string, string>, timeoutMs: number, localAddress: string | undefined,
-): Promise<ProbeResult> {
-  const mod = action.scheme === 'https' ? https : http;
+const verdict = (action: Extract<ProbeAction, { kind: 'http' }>, host: string, code: number): ProbeResult =>
+  code >= 200 && code < 400 ? undefined : `HTTP probe failed with status ${code} (GET ${action.scheme}://${hostForUrl(host)}:${action.port}${action.path})`;
+
+const failure = (action: Extract<ProbeAction, { kind: 'http' }>, host: string, err: NodeJS.ErrnoException): ProbeResult =>
+  err.code === 'EADDRNOTAVAIL' ? 'EADDRNOTAVAIL' : `HTTP probe to ${hostForUrl(host)}:${action.port}${action.path} failed: ${err.message}`;
+
+async function httpOnce(action: Extract<ProbeAction, { kind: 'http' }>, host: string, timeoutMs: number, localAddress: string | undefined): Promise<ProbeResult> {
+  const r = await httpGet({ host, port: action.port, path: action.path, headers: action.headers, timeoutMs, ...(localAddress ? { localAddress } : {}) });
+  return 'status' in r ? verdict(action, host, r.status) : failure(action, host, r.error);
+}
+
+function httpsOnce(action: Extract<ProbeAction, { kind: 'http' }>, host: string, timeoutMs: number, localAddress: string | undefined): Promise<ProbeResult> {
+  const headers: Record<string, string> = { 'user-agent': 'istio-probe/1.0', connection: 'close' };
+  for (const h of action.headers) headers[h.name.toLowerCase()] = h.value;
   return new Promise((resolve) => {
-    const req = mod.request(
-      {
-        host, port: action.port, path: action.path, method: 'GET', headers, agent: false, timeout: timeoutMs,
-        ...(localAddress ? { localAddress } : {}),
-        ...(action.scheme === 'https' ? { rejectUnauthorized: false } : {}),
-      },
+    const req = https.request(
+      { host, port: action.port, path: action.path, method: 'GET', headers, agent: false, rejectUnauthorized: false, ...(localAddress ? { localAddress } : {}) },
       (res) => {
         res.resume();
-        const code = res.statusCode ?? 0;
-        resolve(code >= 200 && code < 400 ? undefined : `HTTP probe failed with status ${code} (GET ${action.scheme}://${hostForUrl(host)}:${action.port}${action.path})`);
+        resolve(verdict(action, host, res.statusCode ?? 0));
       },
     );
     const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve(err.code === 'EADDRNOTAVAIL' ? 'EADDRNOTAVAIL' : `HTTP probe to ${hostForUrl(host)}:${action.port}${action.path} failed: ${err.message}`);
+      resolve(failure(action, host, err));
     });
     req.on('close', () => clearTimeout(timer));
     req.end();

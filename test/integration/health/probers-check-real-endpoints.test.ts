@@ -28,9 +28,38 @@ describe('probers', () => {
     expect(await http('/ready')).toBeUndefined();
     expect(await http('/moved')).toBeUndefined();
     expect(await http('/broken')).toMatch(/status 503/);
-    expect(seen[0]).toMatchObject({ ua: 'istio-probe/1.0', source: '127.0.0.6' });
+    expect(seen[0]).toMatchObject({ ua: 'istio-probe/1.0', source: '127.0.0.6', host: `127.0.0.1:${port}` });
     await http('/ready', [{ name: 'User-Agent', value: 'custom' }, { name: 'Host', value: 'app.example' }]);
     expect(seen.at(-1)).toMatchObject({ ua: 'custom', host: 'app.example' });
+  });
+
+  it('HTTP: no answer in time, an answer that is not HTTP, and a close before any answer are unhealthy', async () => {
+    const sockets: net.Socket[] = [];
+    const odd = net.createServer((s) => {
+      sockets.push(s);
+      s.once('data', () => {
+        if (s.localPort === ports.garbage) s.end('SSH-2.0-OpenSSH_9.6\r\n');
+        else if (s.localPort === ports.close) s.end();
+        // ports.silent: reads the request and never answers.
+      });
+    });
+    const ports = { silent: 0, garbage: 0, close: 0 };
+    const servers = await Promise.all(Object.keys(ports).map(async (k) => {
+      const srv = net.createServer((s) => odd.emit('connection', s));
+      srv.listen(0, '127.0.0.1');
+      await once(srv, 'listening');
+      ports[k as keyof typeof ports] = (srv.address() as net.AddressInfo).port;
+      return srv;
+    }));
+    try {
+      const probe = (p: number) => runProbe({ kind: 'http', path: '/', port: p, scheme: 'http', headers: [] }, target, 300);
+      expect(await probe(ports.silent)).toMatch(/timed out after 300 ms/);
+      expect(await probe(ports.garbage)).toMatch(/not an HTTP response/);
+      expect(await probe(ports.close)).toMatch(/closed before a response/);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+    }
   });
 
   it('HTTP: a closed port is unhealthy with the reason', async () => {

@@ -19,6 +19,10 @@ describe('readinessProbe from mesh.yaml', () => {
       .toMatchObject({ scheme: 'https', headers: [{ name: 'Host', value: 'x' }] });
   });
 
+  it('sends a relative path from the root, as pilot-agent does', () => {
+    expect(parseProbe({ httpGet: { port: 1, path: 'healthz' } }).spec?.action).toMatchObject({ path: '/healthz' });
+  });
+
   it('means no health reports when absent', () => {
     expect(parseProbe(undefined)).toEqual({ problems: [] });
   });
@@ -31,6 +35,9 @@ describe('readinessProbe from mesh.yaml', () => {
     [{ exec: { command: [] } }, /exec.command/],
     [{ httpGet: { port: 1 }, periodSeconds: 0 }, /periodSeconds/],
     [{ httpGet: { port: 1, scheme: 'ftp' } }, /scheme/],
+    [{ httpGet: { port: 1, httpHeaders: [{ name: 'Bad Name', value: 'x' }] } }, /httpHeaders\[0\]\.name/],
+    [{ httpGet: { port: 1, httpHeaders: [{ name: 'X', value: 'a\r\nInjected: 1' }] } }, /httpHeaders\[0\]\.value: contains a line break/],
+    [{ httpGet: { port: 1, path: '/a b' } }, /httpGet.path.*space/],
   ])('rejects %j', (raw, why) => {
     const r = parseProbe(raw);
     expect(r.spec).toBeUndefined();
