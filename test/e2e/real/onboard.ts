@@ -11,7 +11,7 @@
  *
  * Everything started here is stopped by PID in stop().
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -185,6 +185,12 @@ export class FakeMetadata {
     if (r.status !== 200) throw new Error(`fake metadata (${this.provider}) /__fake/set ${JSON.stringify(body)}: ${r.status} ${r.body}`);
   }
 
+  /** POST /__fake/reset: back to signing the default, valid identity. */
+  reset(): void {
+    const r = nsPost(this.proc.ns, `${this.url}/__fake/reset`, {});
+    if (r.status !== 200) throw new Error(`fake metadata (${this.provider}) /__fake/reset: ${r.status} ${r.body}`);
+  }
+
   stop(): Promise<void> { return this.proc.stop(); }
 }
 
@@ -250,11 +256,104 @@ export class OnboardServer {
   stop(): Promise<void> { return this.proc.stop(); }
 }
 
-/** `vmlet onboard-server join-token create` with the admin kubeconfig; the token it printed. */
-export function createJoinToken(cp: ControlPlane, group: Group, ttl = '1h', namespace = 'vmlet-onboard'): string {
-  const out = inNs(cp.cpNs, process.execPath, [BUNDLE, 'onboard-server', 'join-token', 'create', '--group', `${group.ns}/${group.name}`,
-    '--ttl', ttl, '--kubeconfig', cp.kubeconfig, '--namespace', namespace]);
-  const token = out.trim().split('\n').pop()!.trim();
-  if (!token) throw new Error(`join-token create printed no token: ${out}`);
-  return token;
+/** `vmlet onboard-server join-token create` with the admin kubeconfig: the token it printed and its Secret's name. */
+export function createJoinToken(cp: ControlPlane, group: Group, ttl = '1h', namespace = 'vmlet-onboard'): { token: string; secret: string } {
+  const r = spawnSync('ip', ['netns', 'exec', cp.cpNs, process.execPath, BUNDLE, 'onboard-server', 'join-token', 'create', '--group', `${group.ns}/${group.name}`,
+    '--ttl', ttl, '--kubeconfig', cp.kubeconfig, '--namespace', namespace], { encoding: 'utf8', timeout: 30_000 });
+  const token = r.stdout.trim().split('\n').pop()?.trim() ?? '';
+  const secret = new RegExp(`Secret ${namespace}/(\\S+?)[),]`).exec(r.stderr)?.[1];
+  if (r.status !== 0 || !token || !secret) throw new Error(`join-token create exited ${r.status}: ${r.stderr}`);
+  return { token, secret };
+}
+
+/**
+ * Makes the VM's stored certificate an expired one for the same key and identity (self-signed:
+ * only its dates matter to the agent's "no valid certificate" check), as after a week switched off.
+ */
+export async function expireStoredCert(identityDir: string): Promise<void> {
+  await import('reflect-metadata'); // @peculiar/x509's tsyringe needs it loaded first
+  const x509 = await import('@peculiar/x509');
+  const { webcrypto, createPrivateKey, X509Certificate } = await import('node:crypto');
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  const keyPem = readFileSync(join(identityDir, 'key.pem'), 'utf8');
+  const chainPem = readFileSync(join(identityDir, 'cert-chain.pem'), 'utf8');
+  const leaf = new X509Certificate(chainPem);
+  const ko = createPrivateKey(keyPem);
+  const alg = ko.asymmetricKeyType === 'ec'
+    ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+    : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const der = ko.export({ format: 'der', type: 'pkcs8' });
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, alg, false, ['sign']);
+  const publicKey = await webcrypto.subtle.importKey('spki', leaf.publicKey.export({ format: 'der', type: 'spki' }), alg, true, ['verify']);
+  const day = 86_400_000;
+  const uri = /URI:(\S+?)(,|$)/.exec(leaf.subjectAltName ?? '')?.[1] ?? 'spiffe://cluster.local/ns/x/sa/x';
+  const expired = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01', name: 'O=vmlet-e2e-expired', notBefore: new Date(Date.now() - 8 * day), notAfter: new Date(Date.now() - 7 * day),
+    keys: { privateKey, publicKey }, signingAlgorithm: alg,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: uri }])],
+  });
+  const rest = chainPem.split(/(?=-----BEGIN CERTIFICATE-----)/).slice(1).join('');
+  writeFileSync(join(identityDir, 'cert-chain.pem'), `${expired.toString('pem')}\n${rest}`);
+}
+
+/** A JWT of the same shape as a ServiceAccount token, expired an hour ago (its signature is not checked by the agent). */
+export function expiredToken(ns: string, sa: string): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: 'RS256', kid: 'expired' })}.${b64({ aud: ['istio-ca'], exp: now - 3600, iat: now - 7200, iss: 'https://kubernetes.default.svc.cluster.local', sub: `system:serviceaccount:${ns}:${sa}` })}.${Buffer.from('x').toString('base64url')}`;
+}
+
+export interface OnboardStack {
+  server: OnboardServer;
+  fakes: Record<CloudProvider, FakeMetadata>;
+  keysDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Groups (with the manifests' RBAC for `groups`, none for `unbound`), the service on the token
+ * of the manifests' ServiceAccount with `policies`, and one FAKE metadata service per cloud in
+ * the VM's namespace. `trust` is the FAKE keys' trust section (test/helpers/cloud-keys.ts).
+ */
+export async function startOnboardStack(cp: ControlPlane, o: {
+  groups: readonly Group[]; unbound?: readonly Group[]; policies: readonly Record<string, unknown>[];
+  keysDir: string; trust: unknown; audience: string; extraConfig?: Record<string, unknown>; name?: string;
+}): Promise<OnboardStack> {
+  const docs = readManifests();
+  createGroups(cp, [...o.groups, ...(o.unbound ?? [])]);
+  applyOnboardRbac(cp, o.groups, docs);
+  const id = serviceIdentity(docs);
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const server = await OnboardServer.start(cp, {
+      name: o.name,
+      kubeconfig: serviceAccountKubeconfig(cp, id.ns, id.sa),
+      config: { audience: o.audience, clusterID: 'Kubernetes', joinTokenNamespace: id.ns, tokenLifetime: '10m', trust: o.trust, policies: o.policies, ...o.extraConfig },
+    });
+    started.push(server);
+    const fakes = {} as Record<CloudProvider, FakeMetadata>;
+    for (const p of ['aws', 'gcp', 'azure'] as const) {
+      fakes[p] = await FakeMetadata.start(cp, p, o.keysDir);
+      started.push(fakes[p]);
+    }
+    return { server, fakes, keysDir: o.keysDir, stop: async () => { for (const s of started.reverse()) await s.stop(); } };
+  } catch (err) {
+    for (const s of started.reverse()) await s.stop();
+    throw err;
+  }
+}
+
+/** The VM's config.yaml with only an onboarding section (plus `extra` keys in it). */
+export function writeVmConfig(file: string, onboarding: Record<string, unknown>): string {
+  writeFileSync(file, `onboarding:\n${Object.entries(onboarding).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`);
+  return file;
+}
+
+/** `vmlet onboard` (one onboarding now) inside the VM's namespace: exit code and output. */
+export function vmletOnboard(ns: string, config: string, istioDir: string, stateDir: string, args: string[] = []): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, BUNDLE, 'onboard', '--config', config, '--istio-dir', istioDir, ...args], {
+    encoding: 'utf8', timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_STATE_DIR: join(stateDir, 'state'), VMLET_RUN_DIR: join(stateDir, 'run') },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
