@@ -6,8 +6,9 @@
  * a chain whose leaf does not match the key, which load() refuses (then the token is needed).
  * Nothing is ever deleted.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, chmodSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDir, writeSynced } from '../durable-file.js';
 import { VmletError } from '../errors.js';
 import { identityFrom, istioCertChainFile, splitIstioChain } from './chain.js';
 import type { WorkloadIdentity } from './types.js';
@@ -35,14 +36,7 @@ function prepare(path: string, text: string, mode: number): (() => void) | undef
     return undefined;
   }
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, mode);
+  writeSynced(tmp, text, mode);
   return () => renameSync(tmp, path);
 }
 
@@ -51,15 +45,6 @@ export function writeAtomic(path: string, text: string, mode: number): boolean {
   const commit = prepare(path, text, mode);
   commit?.();
   return commit !== undefined;
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export class CertStore {

@@ -10,8 +10,9 @@
  * as a block between two marker lines that vmlet owns: the block is replaced, the rest of the
  * file is kept byte for byte, and the new file is renamed over the old one.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fsyncDir, writeSynced } from '../../durable-file.js';
 import { VmletError } from '../../errors.js';
 import { ISTIOCTL_FILE_NAMES, STOCK_ISTIO_PATHS } from '../../config/istio-files.js';
 import type { OnboardBundle } from '../protocol.js';
@@ -65,24 +66,8 @@ interface Pending {
 function writeTemp(path: string, text: string, mode: number): Pending {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   const tmp = join(dirname(path), `.${path.split('/').pop()}.vmlet-${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, mode); // the umask may have narrowed or the file existed with another mode
+  writeSynced(tmp, text, mode);
   return { path, tmp };
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function modeOf(path: string, fallback: number): number {
