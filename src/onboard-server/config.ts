@@ -229,11 +229,12 @@ function parseTrust(v: unknown, p: Problems, str: Str): TrustConfig {
     }
     out.gcp = { ...(jwksFile === '' ? {} : { jwksFile }), ...(jwksUrl === '' ? {} : { jwksUrl }), issuer: str(['trust', 'gcp', 'issuer'], gcp.issuer, 'https://accounts.google.com'), maxAgeSeconds };
   }
-  const azure = section('azure', ['roots', 'sanSuffixes']);
+  const azure = section('azure', ['roots', 'sanSuffixes', 'aiaHosts']);
   if (azure !== undefined) {
     out.azure = {
       roots: strList(['trust', 'azure', 'roots'], azure.roots, p),
       sanSuffixes: azure.sanSuffixes === undefined ? ['metadata.azure.com'] : strList(['trust', 'azure', 'sanSuffixes'], azure.sanSuffixes, p),
+      ...(azure.aiaHosts === undefined ? {} : { aiaHosts: strList(['trust', 'azure', 'aiaHosts'], azure.aiaHosts, p) }),
     };
   }
   return out;

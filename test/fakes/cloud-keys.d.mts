@@ -6,6 +6,7 @@ export interface CloudKeys {
     root: string; intermediate: string; leaf: string; leafKey: string;
     otherRoot: string; otherIntermediate: string; otherLeaf: string; otherLeafKey: string;
     wrongSanLeaf: string; wrongSanLeafKey: string;
+    aiaLeaf: string; aiaLeafKey: string;
   };
   /** The onboard server config's `trust:` section pointing at these FAKE anchors. */
   trust: {
@@ -14,6 +15,7 @@ export interface CloudKeys {
     azure: { roots: string[]; sanSuffixes: string[] };
   };
 }
+export const AIA_URL: string;
 export function makeCloudKeys(dir: string): CloudKeys;
 export function cmsSign(
   content: Uint8Array,

@@ -12,6 +12,7 @@
  *   azure/root.pem azure/intermediate.pem azure/leaf.pem azure/leaf.key     trusted chain
  *   azure/other-root.pem ... other-leaf.key                                 untrusted chain
  *   azure/wrong-san-leaf.pem azure/wrong-san-leaf.key                       trusted chain, SAN evil.example.com
+ *   azure/aia-leaf.pem azure/aia-leaf.key                                   trusted chain, AIA CA Issuers = AIA_URL
  *   keys.json                                                               the manifest below
  */
 import { execFileSync } from 'node:child_process';
@@ -42,6 +43,9 @@ function issued(dir, name, subj, issuer, ext) {
   openssl(['x509', '-req', '-sha256', '-days', DAYS, '-set_serial', serial(), '-in', `${name}.csr`,
     '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-extfile', `${name}.ext`, '-extensions', 'v3', '-out', `${name}.pem`], dir);
 }
+
+/** The CA Issuers URL in the AIA leaf: a name that never resolves; tests serve it through an injected fetcher. */
+export const AIA_URL = 'http://aia.fake.invalid/intermediate.crt';
 
 const CA_EXT = 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign';
 const leafExt = (dns) => `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=DNS:${dns}`;
@@ -84,6 +88,8 @@ export function makeCloudKeys(dir) {
   azureChain(azure, '', 'trusted');
   azureChain(azure, 'other-', 'untrusted');
   issued(azure, 'wrong-san-leaf', '/CN=evil.example.com', 'intermediate', leafExt('evil.example.com'));
+  // A leaf naming its issuer's URL (AIA CA Issuers), for documents that carry no intermediate.
+  issued(azure, 'aia-leaf', '/CN=metadata.azure.com', 'intermediate', `${leafExt('metadata.azure.com')}\nauthorityInfoAccess=caIssuers;URI:${AIA_URL}`);
 
   const manifest = {
     dir,
@@ -97,6 +103,7 @@ export function makeCloudKeys(dir) {
       otherRoot: join(azure, 'other-root.pem'), otherIntermediate: join(azure, 'other-intermediate.pem'),
       otherLeaf: join(azure, 'other-leaf.pem'), otherLeafKey: join(azure, 'other-leaf.key'),
       wrongSanLeaf: join(azure, 'wrong-san-leaf.pem'), wrongSanLeafKey: join(azure, 'wrong-san-leaf.key'),
+      aiaLeaf: join(azure, 'aia-leaf.pem'), aiaLeafKey: join(azure, 'aia-leaf.key'),
     },
     trust: {
       aws: { certificates: [join(aws, 'rsa2048.pem')] },

@@ -6,10 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { cmsSign, makeCloudKeys, type CloudKeys } from '../fakes/cloud-keys.mjs';
+import { AIA_URL, cmsSign, makeCloudKeys, type CloudKeys } from '../fakes/cloud-keys.mjs';
 export { awsDocument, awsItem, azureAnswer, azureTime, defaultSettings, gcpToken, type CloudDocumentSettings } from '../fakes/cloud-documents.mjs';
 
-export { cmsSign, makeCloudKeys, type CloudKeys };
+export { AIA_URL, cmsSign, makeCloudKeys, type CloudKeys };
 
 const FAKE = join(import.meta.dirname, '..', 'fakes', 'fake-cloud-metadata.mjs');
 

@@ -2,7 +2,8 @@
  * Azure IMDS attested document verifier. The `signature` is a PKCS#7 SignedData embedding the
  * JSON document: its signature is checked (with the signed attributes' messageDigest), the
  * signer certificate must chain to one of trust.azure.roots (intermediates taken from the
- * PKCS#7's certificates; no AIA fetching), every certificate of the path valid at the service's
+ * PKCS#7's certificates, and, only when trust.azure.aiaHosts lists hosts, from the certificates'
+ * AIA "CA Issuers" URLs on those hosts: aia.ts), every certificate of the path valid at the service's
  * time, and carry a DNS SAN equal to or under one of trust.azure.sanSuffixes. Then the document:
  * nonce == this request's challenge, vmId UUID-shaped, subscriptionId present, and
  * timeStamp.createdOn/expiresOn (MM/DD/YY HH:MM:SS -0000) around the service's clock (clockSkew).
@@ -12,6 +13,7 @@
  */
 import { createHash, type X509Certificate } from 'node:crypto';
 import { OnboardRefusal } from '../../onboard/protocol.js';
+import { AiaFetcher, type CertificateFetcher } from './aia.js';
 import { loadCertificates } from './anchors.js';
 import { chainToRoots } from './chain.js';
 import { attestationObject, base64Field, show, stringField } from './input.js';
@@ -63,8 +65,17 @@ export function parseAzureTime(text: unknown): Date | undefined {
   return new Date(Date.UTC(2000 + y, mo - 1, d)).getUTCDate() === d ? date : undefined;
 }
 
+export interface AzureVerifierOptions {
+  /** How AIA intermediates are fetched (tests inject one); default: the global fetch. */
+  readonly fetchCertificate?: CertificateFetcher;
+}
+
+/** AIA rounds: the signer's issuer, then that issuer's issuer. */
+const AIA_ROUNDS = 2;
+
 /** Verifies Azure attestations ({signature}); see the file's header. */
-export function createAzureVerifier(): Verifier {
+export function createAzureVerifier(opts: AzureVerifierOptions = {}): Verifier {
+  const aia = new AiaFetcher(opts.fetchCertificate);
   return {
     provider: 'azure',
     async verify(attestation: unknown, ctx: VerifyContext): Promise<VerifiedIdentity> {
@@ -89,8 +100,19 @@ export function createAzureVerifier(): Verifier {
         if (err instanceof Pkcs7Error) throw invalid(`its PKCS#7: ${err.message}`, err);
         throw err;
       }
-      const path = chainToRoots(signer, carried.filter((c) => c !== signer), roots, ctx.now, ctx.clockSkewSeconds);
-      if (typeof path === 'string') throw invalid(`the signer is not trusted: ${path}`);
+      const intermediates = carried.filter((c) => c !== signer);
+      let path = chainToRoots(signer, intermediates, roots, ctx.now, ctx.clockSkewSeconds);
+      const aiaHosts = trust.aiaHosts ?? [];
+      const aiaNotes: string[] = [];
+      for (let round = 0, from = [signer, ...intermediates]; typeof path === 'string' && aiaHosts.length > 0 && round < AIA_ROUNDS; round++) {
+        const fetched = await aia.intermediatesFor(from, aiaHosts);
+        if (fetched.notes !== '') aiaNotes.push(fetched.notes);
+        if (fetched.certificates.length === 0) break;
+        intermediates.push(...fetched.certificates);
+        from = fetched.certificates;
+        path = chainToRoots(signer, intermediates, roots, ctx.now, ctx.clockSkewSeconds);
+      }
+      if (typeof path === 'string') throw invalid(`the signer is not trusted: ${path}${aiaNotes.length > 0 ? ` (AIA: ${aiaNotes.join('; ')})` : ''}`);
       const names = dnsNames(signer);
       if (!sanAllowed(names, trust.sanSuffixes)) {
         throw invalid(`the signer certificate's DNS names ${show(names.join(', '))} are not under any of trust.azure.sanSuffixes ${show(trust.sanSuffixes.join(', '))}`);

@@ -31,6 +31,8 @@ export interface TrustConfig {
     readonly roots: readonly string[];
     /** The signer's SAN must be one of these or a subdomain of one (metadata.azure.com, ...). */
     readonly sanSuffixes: readonly string[];
+    /** Hosts the signer's AIA "CA Issuers" URL may name, to fetch a missing intermediate (www.microsoft.com); empty or absent: never fetched. */
+    readonly aiaHosts?: readonly string[];
   };
 }
 
