@@ -2,7 +2,8 @@
  * Onboarding as `vmlet run` lives it, between reading the configuration and starting anything:
  * decide (decide.ts), and when needed onboard until it succeeds, the attempts shown as the
  * `onboarding` component (STATUS= and `vmlet status`). SIGTERM/SIGINT during the attempts stop
- * them ('stopped'); the stop signals of the runtime only exist once wiring is done.
+ * them ('stopped'), SIGHUP is logged and ignored; the runtime's own signal handling only exists
+ * once wiring is done.
  */
 import type { Config } from '../../config/schema.js';
 import type { SignalSource } from '../../lifecycle/signals.js';
@@ -39,12 +40,17 @@ export async function onboardingPhase(opts: OnboardingPhaseOptions): Promise<Onb
   };
   const onTerm = () => onStop('SIGTERM');
   const onInt = () => onStop('SIGINT');
+  // Without a listener SIGHUP would end the process; there is nothing to reload yet: the
+  // configuration is read again once onboarding is done.
+  const onHup = () => opts.logger.info({ signal: 'SIGHUP' }, 'SIGHUP during onboarding: the configuration is read again when onboarding is done');
   source.on('SIGTERM', onTerm);
   source.on('SIGINT', onInt);
+  source.on('SIGHUP', onHup);
   try {
     return await onboardUntilDone({ config: opts.config, logger: opts.logger, status: opts.status, signal: stop.signal, now });
   } finally {
     source.off('SIGTERM', onTerm);
     source.off('SIGINT', onInt);
+    source.off('SIGHUP', onHup);
   }
 }
