@@ -36,7 +36,10 @@ export function connectSession(opts: SessionOptions): http2.ClientHttp2Session {
   session.once('connect', (s: http2.ClientHttp2Session, socket) => {
     // Go servers set TCP_NODELAY; so does grpc-js. Without it a small request waits for Nagle.
     (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
-    if (window !== undefined) s.setLocalWindowSize(window);
+    // A call may have ended the session (its deadline, a close) between the handshake and this
+    // event; setLocalWindowSize would then throw out of an event handler and end the process
+    // (bench/fleet.mjs: 50 agents starting on a loaded istiod).
+    if (window !== undefined && !s.destroyed) s.setLocalWindowSize(window);
   });
   if (opts.keepaliveMs !== undefined) {
     keepPinging(session, opts.keepaliveMs, opts.keepaliveTimeoutMs ?? 20_000, `${opts.peer} did not answer a keepalive ping`);
