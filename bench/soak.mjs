@@ -8,33 +8,48 @@
 // prints each one's least-squares slope per hour over the samples after --warmup-minutes.
 //
 //   npm run build && node bench/soak.mjs [--minutes 60] [--sample-seconds 10] [--flap-seconds 15]
-//                                        [--warmup-minutes 5] [--out samples.json]
+//                                        [--warmup-minutes 5] [--cert-ttl 2m] [--out samples.json]
+//                                        [--node PATH] [--heap-snapshots DIR]
+//
+// vmlet runs as the packages run it (their pinned Node runtime with the launcher's flags) unless
+// --node names another runtime (run without flags). --heap-snapshots DIR: V8 heap snapshots of
+// vmlet (--heapsnapshot-signal) at the end of the warm-up and at the end, written to DIR, to diff
+// when a slope shows a leak.
 //
 // Target: RSS slope ≤ 1 MB/hour. Exit code 0 when the run completed (whatever the slopes), 1 when
 // vmlet died or rotations/flaps did not happen (the run measured nothing).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
+import { fetchRuntime } from '../packaging/fetch-runtime.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: {
   minutes: { type: 'string', default: '60' }, 'sample-seconds': { type: 'string', default: '10' },
   'flap-seconds': { type: 'string', default: '15' }, 'warmup-minutes': { type: 'string', default: '5' },
-  out: { type: 'string' },
+  out: { type: 'string' }, 'cert-ttl': { type: 'string', default: '2m' }, node: { type: 'string' }, 'heap-snapshots': { type: 'string' },
 } });
 const MINUTES = Number(values.minutes);
 const SAMPLE_MS = Number(values['sample-seconds']) * 1000;
 const FLAP_MS = Number(values['flap-seconds']) * 1000;
+const TTL_MS = Number(/^(\d+)([smh])$/.exec(values['cert-ttl'])?.[1] ?? NaN) * { s: 1000, m: 60_000, h: 3_600_000 }[values['cert-ttl'].slice(-1)];
 const WARMUP_MS = Math.min(Number(values['warmup-minutes']) * 60_000, MINUTES * 60_000 / 4);
-if (!(MINUTES > 0 && SAMPLE_MS >= 1000 && FLAP_MS >= 2000)) {
-  console.error('usage: node bench/soak.mjs [--minutes N>0] [--sample-seconds N>=1] [--flap-seconds N>=2] [--warmup-minutes N] [--out FILE]');
+if (!(MINUTES > 0 && SAMPLE_MS >= 1000 && FLAP_MS >= 2000 && TTL_MS >= 60_000)) {
+  console.error('usage: node bench/soak.mjs [--minutes N>0] [--sample-seconds N>=1] [--flap-seconds N>=2] [--warmup-minutes N] [--cert-ttl 2m (>= 1m; N s|m|h)] [--out FILE] [--node PATH] [--heap-snapshots DIR]');
   process.exit(2);
 }
+
+// The runtime and flags of the packages (packaging/common/vmlet-launcher.sh), as bench/fleet.mjs.
+const NODE = values.node ?? fetchRuntime(arch() === 'arm64' ? 'arm64' : 'x64').node;
+const NODE_ARGS = values.node ? [] : (/exec \/usr\/lib\/vmlet\/node ((?:--\S+ )*)\/usr\/lib\/vmlet\/vmlet\.cjs/
+  .exec(readFileSync(join(root, 'packaging', 'common', 'vmlet-launcher.sh'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+const SNAPSHOTS = values['heap-snapshots'];
+if (SNAPSHOTS) { mkdirSync(SNAPSHOTS, { recursive: true }); NODE_ARGS.push('--heapsnapshot-signal=SIGUSR2'); }
 
 const { startSimulator } = await tsImport('../test/sim/index.ts', import.meta.url);
 const { createSimAds } = await tsImport('../test/sim/ads.ts', import.meta.url);
@@ -74,16 +89,17 @@ await sim.writeVmDir(dir, { ns: 'soak', sa: 'soak-sa', clusterEnv: { ISTIO_META_
 writeFileSync(join(dir, 'mesh.yaml'), `${readFileSync(join(dir, 'mesh.yaml'), 'utf8')}  readinessProbe:\n    httpGet:\n      path: /ready\n      port: ${appPort}\n    periodSeconds: 1\n`);
 const [statusPort, adminPort] = [await freePort(), await freePort()];
 
-const child = spawn(process.execPath, [BUNDLE, 'run', '--istio-dir', dir, '--config', EMPTY_CONFIG, '--log-format', 'json',
+const child = spawn(NODE, [...NODE_ARGS, BUNDLE, 'run', '--istio-dir', dir, '--config', EMPTY_CONFIG, '--log-format', 'json',
   '--set', `general.statusPort=${statusPort}`, '--set', `envoy.adminPort=${adminPort}`, '--set', 'envoy.runAsUser=',
   '--set', `envoy.binaryPath=${FAKE_ENVOY}`, '--set', `envoy.configDir=${join(tmp, 'envoy')}`,
   '--set', `sds.socketPath=${join(tmp, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(tmp, 'proxy', 'XDS')}`,
-  '--set', 'health.propagationDelay=0s', '--set', 'identity.certTtl=2m', '--set', 'general.logLevel=warn'], {
+  '--set', 'health.propagationDelay=0s', '--set', `identity.certTtl=${values['cert-ttl']}`, '--set', 'general.logLevel=warn'], {
   env: {
     PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'),
     VMLET_CAPTURE_ENABLED: 'false', VMLET_DNS_MODE: 'off', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1',
   },
   stdio: ['ignore', 'ignore', 'pipe'],
+  ...(SNAPSHOTS ? { cwd: SNAPSHOTS } : {}),
 });
 let stderr = '';
 child.stderr.setEncoding('utf8').on('data', (d) => { stderr = (stderr + d).slice(-4000); });
@@ -131,7 +147,7 @@ try {
     await sleep(100);
   }
   if (healthOf() !== 'True') throw new Error(`no Healthy WorkloadEntry within 60 s; vmlet stderr: ${stderr}`);
-  console.log(`vmlet (pid ${child.pid}) registered and Healthy after ${Date.now() - t0} ms; soaking ${MINUTES} min: certTtl 2m (rotation each minute), readiness toggled every ${FLAP_MS / 1000} s, a sample every ${SAMPLE_MS / 1000} s`);
+  console.log(`vmlet (pid ${child.pid}) registered and Healthy after ${Date.now() - t0} ms; soaking ${MINUTES} min: certTtl ${values['cert-ttl']} (a rotation every ${TTL_MS / 120_000} min), readiness toggled every ${FLAP_MS / 1000} s, a sample every ${SAMPLE_MS / 1000} s`);
 
   const start = Date.now();
   const end = start + MINUTES * 60_000;
@@ -143,12 +159,14 @@ try {
   const flapTimer = setInterval(() => { ready = !ready; flaps++; }, FLAP_MS);
   const watchTimer = setInterval(() => { const h = healthOf(); if (h !== lastHealth) { transitions++; lastHealth = h; } }, 200);
   let nextReport = start + 5 * 60_000;
+  let snapped = false;
   try {
     for (let i = 0; Date.now() < end && i < 1_000_000; i++) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`vmlet exited (${child.exitCode ?? child.signalCode}) during the soak: ${stderr}`);
       const p = procSample(child.pid);
       const m = await metrics();
       samples.push({ t: Date.now() - start, ...p, ...m });
+      if (SNAPSHOTS && !snapped && Date.now() - start >= WARMUP_MS) { snapped = true; child.kill('SIGUSR2'); }
       if (Date.now() >= nextReport) {
         nextReport += 5 * 60_000;
         const s = fit(samples);
@@ -160,11 +178,12 @@ try {
     clearInterval(flapTimer);
     clearInterval(watchTimer);
   }
+  if (SNAPSHOTS) { child.kill('SIGUSR2'); await sleep(5000); console.log(`heap snapshots: ${readdirSync(SNAPSHOTS).filter((f) => f.endsWith('.heapsnapshot')).join(', ')} in ${SNAPSHOTS}`); }
   const rotations = sim.calls.length - caCalls0;
   const s = fit(samples);
   const first = samples.find((x) => x.t >= WARMUP_MS) ?? samples[0];
   const last = samples.at(-1);
-  console.log(`\nsoak: ${MINUTES} min against the istiod simulator (test double), FAKE Envoy; node ${process.version}; ${samples.length} samples, slopes fitted after ${WARMUP_MS / 60_000} min of warm-up`);
+  console.log(`\nsoak: ${MINUTES} min against the istiod simulator (test double), FAKE Envoy; vmlet on ${NODE} ${NODE_ARGS.join(' ')}; ${samples.length} samples, slopes fitted after ${WARMUP_MS / 60_000} min of warm-up`);
   console.log(`certificate rotations (CA calls): ${rotations}; readiness toggles: ${flaps}; Healthy transitions seen on the WorkloadEntry: ${transitions}`);
   console.log('| metric | after warm-up | at end | slope per hour |\n|---|---:|---:|---:|');
   console.log(`| RSS (MB) | ${(first.rss / 2 ** 20).toFixed(1)} | ${(last.rss / 2 ** 20).toFixed(1)} | ${s.rss.toFixed(3)} MB/h |`);
@@ -172,7 +191,7 @@ try {
   console.log(`| open fds | ${first.fds} | ${last.fds} | ${s.fds.toFixed(3)} /h |`);
   console.log(`target RSS slope ≤ 1 MB/h: ${s.rss <= 1 ? 'met' : 'MISSED'}`);
   if (values.out) writeFileSync(values.out, JSON.stringify({ minutes: MINUTES, rotations, flaps, transitions, slopes: s, samples }, null, 1));
-  if (rotations < MINUTES - 2 || transitions < 2) {
+  if (rotations < (MINUTES * 60_000) / (TTL_MS / 2) - 2 || transitions < 2) {
     console.error(`the soak did not exercise what it should (rotations ${rotations}, Healthy transitions ${transitions})`);
     failed = true;
   }
