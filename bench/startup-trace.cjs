@@ -6,7 +6,7 @@
 //   node      Node's own boot (performance.nodeTiming: V8 start, environment, bootstrap done)
 //   module    every file of the bundle compiled and run (dist/vmlet.cjs, dist/chunks/*): start, ms,
 //             RSS and heap before and after (what that module costs in memory, its top-level included)
-//   keygen    each WebCrypto generateKey (the key pair for the CSR): start and end
+//   keygen    each crypto.generateKeyPair (the key pair for the CSR): start and end
 //   tls       each tls.connect: start and secureConnect
 //   h2        each HTTP/2 request on a client session (gRPC calls: the CSR, ADS): start and response headers
 //   cert      the workload certificate reaching disk (a rename onto cert-chain.pem)
@@ -40,15 +40,16 @@ if (out) {
     }
   };
 
-  // WebCrypto loads here rather than at vmlet's first key (its getter cannot be wrapped): its
-  // memory then shows under no module of vmlet's, and its load time not in the timeline.
-  const proto = Object.getPrototypeOf(require('node:crypto').webcrypto.subtle);
-  const gen = proto.generateKey;
-  proto.generateKey = function tracedGenerateKey(alg, ...rest) {
+  // vmlet calls generateKeyPair through the module object (src/identity/key-prewarm.ts), so the
+  // wrapper placed here is the one it calls.
+  const crypto = require('node:crypto');
+  const gen = crypto.generateKeyPair;
+  crypto.generateKeyPair = function tracedGenerateKeyPair(type, options, callback) {
     const start = now();
-    const p = gen.call(this, alg, ...rest);
-    p.then(() => emit({ kind: 'keygen', alg: alg.name, size: alg.modulusLength ?? alg.namedCurve, start, end: now() }), () => undefined);
-    return p;
+    return gen.call(this, type, options, (...res) => {
+      emit({ kind: 'keygen', alg: type, size: options.modulusLength ?? options.namedCurve, start, end: now() });
+      callback(...res);
+    });
   };
 
   const tls = require('node:tls');
