@@ -9,6 +9,7 @@
 //   keygen    each crypto.generateKeyPair (the key pair for the CSR): start and end
 //   tls       each tls.connect: start and secureConnect
 //   h2        each HTTP/2 request on a client session (gRPC calls: the CSR, ADS): start and response headers
+//   fsync     each fsyncSync (the identity store's durable writes before that rename): start and ms
 //   cert      the workload certificate reaching disk (a rename onto cert-chain.pem)
 // and, with VMLET_STARTUP_TRACE_IDLE=ms, what wakes the process once it is idle: every callback
 // Node runs in that window, counted by async resource type and the place it was created.
@@ -51,6 +52,9 @@ if (out) {
       callback(...res);
     });
   };
+
+  const fsyncSync = fs.fsyncSync;
+  fs.fsyncSync = function tracedFsync(fd) { const start = now(); try { return fsyncSync.call(this, fd); } finally { emit({ kind: 'fsync', start, ms: now() - start }); } };
 
   const tls = require('node:tls');
   const connect = tls.connect;
