@@ -64,11 +64,17 @@ export async function startOnboardService(o: ServeOptions): Promise<OnboardServi
     kube.close();
     throw err;
   }
+  // Onboardings wait for their own write; issued nonces and pruning are written within 5 s.
+  const persist = setInterval(() => {
+    ledger.flush().catch((err: unknown) => o.logger.error({ err, stateFile: config.stateFile }, 'cannot write the ledger'));
+  }, 5000);
+  persist.unref();
   return {
     ledger,
     port: server.port,
     metricsPort: server.metricsPort,
     close: async () => {
+      clearInterval(persist);
       await server.close();
       await ledger.flush();
       kube.close();
