@@ -121,7 +121,8 @@ export async function onboardUntilDone(opts: OnboardLoopOptions): Promise<'onboa
         throw err;
       }
       const delay = backoff.next();
-      opts.status.set('onboarding', 'degraded', `attempt ${attempt} failed, retry in ${Math.max(1, Math.round(delay / 1000))}s: ${message} [${code}]`);
+      // The code first: STATUS= keeps 200 characters of the line, and the code is what to look up.
+      opts.status.set('onboarding', 'degraded', `${code} (attempt ${attempt}, retry in ${Math.max(1, Math.round(delay / 1000))}s): ${message}`);
       opts.logger.warn({ code, attempt, retryInMs: delay, backoff: 'onboarding' }, `onboarding attempt ${attempt} failed, retrying in ${delay} ms: ${message} [${code}]`);
       try {
         await sleep(delay, undefined, opts.signal ? { signal: opts.signal } : {});

@@ -18,6 +18,7 @@ import { HOSTS_BEGIN } from '../../../src/onboard/agent/write-bundle.js';
 import type { OnboardBundle } from '../../../src/onboard/protocol.js';
 import { startFakeOnboardServer, type FakeOnboardServer } from '../../helpers/fake-onboard-server.js';
 import { freePort } from '../../helpers/free-port.js';
+import { NotifyListener } from '../../helpers/notify-listener.js';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
 import { EMPTY_CONFIG, httpGet, spawnVmlet, type VmletProcess } from '../../helpers/vmlet-process.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -38,6 +39,7 @@ describe('vmlet run onboards only when it has no valid certificate and no valid 
   let server: FakeOnboardServer;
   let bundle: OnboardBundle;
   const running: VmletProcess[] = [];
+  const listeners: NotifyListener[] = [];
 
   beforeAll(async () => {
     tmp = makeTmpDir('onboard-run');
@@ -55,6 +57,7 @@ describe('vmlet run onboards only when it has no valid certificate and no valid 
   }, 60_000);
   afterAll(async () => {
     for (const v of running) await v.stop();
+    for (const l of listeners) await l.close();
     await server?.stop();
     await sim?.stop();
     tmp.cleanup();
@@ -87,7 +90,9 @@ describe('vmlet run onboards only when it has no valid certificate and no valid 
   it('1-2. refused while no policy allows it (shown, retried), then onboards, writes the files whole and gets its certificate', async () => {
     writeJoinToken();
     await server.answer({ status: 403, body: { code: 'ONBOARD_NO_POLICY', reason: 'no policy matches join-token group bar/vm-app', fix: 'add a policy for provider join-token' } });
-    const { vmlet, port } = await start();
+    const notify = await NotifyListener.start(tmp.join('notify.sock'));
+    listeners.push(notify);
+    const { vmlet, port } = await start({ NOTIFY_SOCKET: tmp.join('notify.sock') });
     const degraded = await waitFor(async () => {
       const s = await status(port).catch(() => undefined);
       const c = s?.components.find((x) => x.name === 'onboarding');
@@ -96,14 +101,18 @@ describe('vmlet run onboards only when it has no valid certificate and no valid 
     expect(degraded.c.detail).toContain('VMLET_ONBOARD_POLICY_REFUSED');
     expect(degraded.c.detail).toContain('no policy matches join-token group bar/vm-app');
     expect(degraded.c.detail).toContain('add a policy for provider join-token');
-    expect(degraded.c.detail).toMatch(/retry in \d+s/);
+    expect(degraded.c.detail).toMatch(/^VMLET_ONBOARD_POLICY_REFUSED \(attempt \d+, retry in \d+s\): /);
     expect(degraded.s.line).toContain('onboarding degraded'); // the STATUS= line's text
+    // systemd hears it too, and READY=1 has not been sent.
+    const notified = await waitFor(() => notify.messages().find((m) => m.includes('STATUS=') && m.includes('onboarding degraded: VMLET_ONBOARD_POLICY_REFUSED')), { what: 'STATUS= with the refusal', timeoutMs: 10_000 });
+    expect(notified).not.toContain('READY=1');
     // It keeps trying (a second refused attempt), never silently.
     await waitFor(async () => (await onboards()) >= 2, { what: 'a retried onboarding', timeoutMs: 15_000 });
 
     await server.answer({ bundle });
     const line = await waitFor(() => identityLine(vmlet.logs), { what: 'identity after onboarding', timeoutMs: 20_000 });
     expect(line).toMatchObject({ how: 'issued', spiffeId: 'spiffe://cluster.local/ns/bar/sa/vm-sa' });
+    await waitFor(() => notify.messages().some((m) => m.includes('READY=1')), { what: 'READY=1 after onboarding', timeoutMs: 10_000 });
     const s = await status(port);
     expect(s.components.find((c) => c.name === 'onboarding')).toMatchObject({ state: 'ok', detail: expect.stringContaining('onboarded into bar/vm-app as vm-sa') });
     for (const [file, text] of [['cluster.env', bundle.clusterEnv], ['mesh.yaml', bundle.meshYaml], ['root-cert.pem', bundle.rootCertPem], ['hosts', bundle.hosts], ['istio-token', bundle.token]] as const) {

@@ -30,12 +30,12 @@ describe('collectors read the FAKE cloud metadata service', () => {
   beforeAll(async () => {
     tmp = makeTmpDir('onboard-collect');
     const keys = tmp.join('keys');
-    for (const p of ['aws', 'gcp', 'azure'] as const) fakes[p] = await startFakeCloudMetadata(p, keys);
+    for (const p of ['aws', 'gcp', 'azure'] as const) fakes[p] = await startFakeCloudMetadata(p, keys, 90_000); // key generation is slow on a loaded machine
     // Accepts connections and never answers: a metadata service that hangs.
     silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const f of Object.values(fakes)) await f?.stop();
     silent.closeAllConnections();

@@ -40,9 +40,9 @@ describe('onboardOnce against the FAKE exchange service', () => {
   beforeAll(async () => {
     tmp = makeTmpDir('onboard-once');
     server = await startFakeOnboardServer(tmp.join('tls'));
-    aws = await startFakeCloudMetadata('aws', tmp.join('keys'));
+    aws = await startFakeCloudMetadata('aws', tmp.join('keys'), 90_000); // key generation is slow on a loaded machine
     BUNDLE = { ...SAMPLE, rootCertPem: readFileSync(server.caFile, 'utf8') };
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
     await aws?.stop();
