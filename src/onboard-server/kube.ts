@@ -53,7 +53,14 @@ export function credentialsFromKubeconfig(file: string): KubeCredentials {
   try {
     doc = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw bad(`cannot read it: ${(err as Error).message}`, err);
+    // The yaml library's message quotes the offending line, and a kubeconfig's lines hold tokens
+    // and keys: say where, never what (and attach no cause, which would carry the quote along).
+    const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    if (pos !== undefined) {
+      const what = (err as Error).message.split(' at line ')[0];
+      throw bad(`line ${pos.line}, column ${pos.col}: not valid YAML (${what}); fix the file (\`kubectl config view\` shows how kubectl reads it)`);
+    }
+    throw bad(`cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the file must exist and be readable by the service`);
   }
   const named = (list: string, name: unknown, inner: string): Record<string, unknown> => {
     const items = Array.isArray(doc?.[list]) ? (doc[list] as Record<string, unknown>[]) : [];

@@ -2,8 +2,10 @@
 // a kubeconfig with a client certificate (files or inline -data), one with a token, the in-cluster
 // service account files (token re-read), and what an incomplete kubeconfig says.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsFromKubeconfig, credentialsInCluster, KubeApiError, KubeClient } from '../../../src/onboard-server/kube.js';
+import type { VmletError } from '../../../src/errors.js';
 import { FakeKubeApi } from '../../fakes/fake-kube-api.js';
 import { makeTestTls, type TestTls } from '../../helpers/test-tls.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
@@ -63,5 +65,21 @@ describe('onboard-server Kubernetes client credentials', () => {
     expect(() => credentialsFromKubeconfig(kubeconfig('no-user', {}))).toThrow(/neither a client certificate nor a token/);
     expect(() => credentialsFromKubeconfig(kubeconfig('half', { 'client-certificate': tls.certFile }))).toThrow(/client certificate without key/);
     expect(() => credentialsFromKubeconfig(tmp.join('absent'))).toThrow(/kubeconfig .*absent: cannot read it/);
+  });
+
+  it('a kubeconfig that is not YAML is named by line and column, never by the line it holds', () => {
+    const file = tmp.join('broken');
+    const secret = 'sEcReT-bearer-0123456789';
+    writeFileSync(file, `apiVersion: v1\nusers:\n- name: u\n  user:\n    token: ${secret}: x\n`);
+    let err: unknown;
+    try {
+      credentialsFromKubeconfig(file);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as VmletError).code).toBe('VMLET_ONBOARD_KUBECONFIG_INVALID');
+    expect((err as Error).message).toMatch(/broken: line 5, column \d+: not valid YAML/);
+    // Nothing that travels with the error (message, cause, stack) quotes the token's line.
+    expect(inspect(err, { depth: 10 })).not.toContain(secret);
   });
 });
