@@ -40,6 +40,8 @@ export const REDACT_PATHS = [
   'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
   'key', '*.key', 'privateKey', '*.privateKey', 'keyPem', '*.keyPem', 'password', '*.password',
   'req.headers.authorization', 'metadata.authorization',
+  // Onboarding's secrets (the AWS reauth secret, a join token), on the VM and in the service.
+  'reauthSecret', '*.reauthSecret', 'joinToken', '*.joinToken',
 ];
 
 export interface LoggerOptions {

@@ -56,6 +56,7 @@ describe('logger', () => {
     const fields = { token: 'eyJsecret', headers: { authorization: 'Bearer eyJsecret' }, call: { keyPem: '-----BEGIN PRIVATE KEY-----' }, ok: 'visible' };
     logger.info(fields, 'x');
     logger.child({ metadata: { authorization: 'Bearer eyJsecret' } }).info('y');
+    logger.info({ reauthSecret: 'r-secret', bundle: { reauthSecret: 'r-secret' }, attestation: { joinToken: 'j-secret' } }, 'onboarding');
     expect(lines.join('\n')).not.toContain('secret');
     expect(lines.join('\n')).not.toContain('PRIVATE KEY');
     expect(lines[0]).toContain('"ok":"visible"');
