@@ -46,7 +46,12 @@ export interface FakeCloudMetadata {
 }
 
 /** Starts the FAKE metadata service for `provider` on loopback, signing with the keys in `keysDir`. */
-export async function startFakeCloudMetadata(provider: 'aws' | 'gcp' | 'azure', keysDir: string, timeoutMs = 15_000): Promise<FakeCloudMetadata> {
+/**
+ * `timeoutMs` bounds the wait for its LISTENING line (the event this waits on) in case the child
+ * hangs; it is no performance expectation: the first fake makes the test keys with openssl, which
+ * took over 15 s on a loaded 2-core machine (npm test failed there with a 15 s bound).
+ */
+export async function startFakeCloudMetadata(provider: 'aws' | 'gcp' | 'azure', keysDir: string, timeoutMs = 90_000): Promise<FakeCloudMetadata> {
   const child: ChildProcess = spawn(process.execPath, [FAKE, '--provider', provider, '--listen', '127.0.0.1:0', '--keys', keysDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
