@@ -20,6 +20,12 @@ import { VmletError } from '../errors.js';
 import './errors.js';
 
 const VERSION = 1;
+/**
+ * Unused nonces kept at most: challenges are unauthenticated, so without a bound anyone could grow
+ * the ledger (and every write of it) without limit. 20,000 covers a fleet of that many VMs booting
+ * within the 5 minutes a nonce lives.
+ */
+export const MAX_OUTSTANDING_NONCES = 20_000;
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 interface TofuRecord {
@@ -72,8 +78,12 @@ export class Ledger {
   /** Keys with an onboarding in progress (TOFU decided, not yet committed). */
   private readonly inFlight = new Set<string>();
 
+  /** Entries of state.nonces (kept, not counted per call: challenges are frequent). */
+  private nonceCount: number;
+
   constructor(private readonly file: string, private readonly now: () => number = Date.now) {
     this.state = Ledger.read(file);
+    this.nonceCount = Object.keys(this.state.nonces).length;
   }
 
   private static read(file: string): State {
@@ -96,9 +106,16 @@ export class Ledger {
   /** A fresh nonce and its expiry. */
   issueNonce(): { nonce: string; expiresAt: Date } {
     this.prune();
+    if (this.nonceCount >= MAX_OUTSTANDING_NONCES) {
+      this.prune(true);
+      if (this.nonceCount >= MAX_OUTSTANDING_NONCES) {
+        throw new OnboardRefusal('ONBOARD_INTERNAL', `too many challenges are outstanding (${MAX_OUTSTANDING_NONCES} unused nonces of the last 5 minutes)`, 'retry in a minute (vmlet backs off by itself); if no fleet is booting, someone is flooding POST /v1/challenge');
+      }
+    }
     const nonce = newNonce();
     const expires = this.now() + NONCE_LIFETIME_MS;
     this.state.nonces[nonce] = expires;
+    this.nonceCount++;
     this.changed();
     return { nonce, expiresAt: new Date(expires) };
   }
@@ -108,6 +125,7 @@ export class Ledger {
     const expires = Object.hasOwn(this.state.nonces, nonce) ? this.state.nonces[nonce] : undefined;
     if (expires !== undefined) {
       delete this.state.nonces[nonce];
+      this.nonceCount--;
       this.changed();
     }
     const fix = 'ask for a new one (POST /v1/challenge) and send the onboard request within 5 minutes; vmlet does this by itself on its next attempt';
@@ -239,11 +257,16 @@ export class Ledger {
   }
 
   /** Drops expired nonces and replay keys, at most once a second. */
-  private prune(): void {
+  private prune(force = false): void {
     const now = this.now();
-    if (now - this.lastPrune < 1000) return;
+    if (!force && now - this.lastPrune < 1000) return;
     this.lastPrune = now;
-    for (const [n, exp] of Object.entries(this.state.nonces)) if (exp <= now) delete this.state.nonces[n];
+    for (const [n, exp] of Object.entries(this.state.nonces)) {
+      if (exp <= now) {
+        delete this.state.nonces[n];
+        this.nonceCount--;
+      }
+    }
     for (const [k, exp] of Object.entries(this.state.replay)) if (exp !== 0 && exp <= now) delete this.state.replay[k];
     this.changed();
   }

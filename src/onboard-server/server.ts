@@ -73,7 +73,14 @@ export async function startServer(config: ServerConfig, exchange: Exchange, metr
     if (path !== CHALLENGE_PATH && path !== ONBOARD_PATH) return send(res, 404, new OnboardRefusal('ONBOARD_BAD_REQUEST', `no such path ${path}`, `POST ${CHALLENGE_PATH} then ${ONBOARD_PATH}`).toBody());
     if (req.method !== 'POST') return send(res, 405, new OnboardRefusal('ONBOARD_BAD_REQUEST', `${req.method} is not allowed on ${path}`, 'use POST').toBody());
     const text = await readBody(req);
-    if (path === CHALLENGE_PATH) return send(res, 200, exchange.challenge());
+    if (path === CHALLENGE_PATH) {
+      try {
+        return send(res, 200, exchange.challenge());
+      } catch (err) {
+        if (err instanceof OnboardRefusal) return send(res, err.status, err.toBody());
+        throw err;
+      }
+    }
     let body: unknown;
     try {
       body = text === undefined ? undefined : JSON.parse(text);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Ledger, newNonce } from '../../../src/onboard-server/ledger.js';
+import { Ledger, MAX_OUTSTANDING_NONCES, newNonce } from '../../../src/onboard-server/ledger.js';
 import { NONCE_PATTERN, OnboardRefusal } from '../../../src/onboard/protocol.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
@@ -23,6 +23,19 @@ describe('ledger', () => {
     clock.t += 300_001;
     expect(code(() => l.consumeNonce(b.nonce))).toBe('ONBOARD_NONCE_INVALID');
     expect(code(() => l.consumeNonce('x'.repeat(32)))).toBe('ONBOARD_NONCE_INVALID');
+  });
+
+  it('outstanding nonces are bounded: past the bound a challenge is refused until old ones expire or are used', () => {
+    const clock = { t: 1_000_000 };
+    const l = fresh(clock);
+    const first = l.issueNonce().nonce;
+    for (let i = 1; i < MAX_OUTSTANDING_NONCES; i++) l.issueNonce();
+    expect(code(() => l.issueNonce())).toBe('ONBOARD_INTERNAL');
+    l.consumeNonce(first);
+    expect(code(() => l.issueNonce())).toBeUndefined();
+    expect(code(() => l.issueNonce())).toBe('ONBOARD_INTERNAL');
+    clock.t += 300_001;
+    expect(code(() => l.issueNonce())).toBeUndefined();
   });
 
   it('a replay key is refused while it lives, accepted again after its notAfter', () => {
