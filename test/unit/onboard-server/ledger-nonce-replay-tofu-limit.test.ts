@@ -101,11 +101,14 @@ describe('ledger', () => {
     const file = tmp.join('restart', 'ledger.json');
     const l = new Ledger(file, () => clock.t);
     const nonce = l.issueNonce().nonce;
-    l.decideTofu('k', new Date(1), undefined).commit();
+    const tofu = l.decideTofu('k', new Date(1), undefined);
+    tofu.commit();
     l.admit('p', 'i-1', 1);
     await l.flush();
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(file, 'utf8')).not.toContain('secret"'); // only its hash
+    // Only its hash: the reauthSecret handed out is nowhere in the file.
+    expect(tofu.secret.length).toBeGreaterThan(20);
+    expect(readFileSync(file, 'utf8')).not.toContain(tofu.secret);
     const back = new Ledger(file, () => clock.t);
     expect(code(() => back.consumeNonce(nonce))).toBeUndefined();
     expect(code(() => back.decideTofu('k', new Date(1), undefined))).toBe('ONBOARD_REPLAY');
