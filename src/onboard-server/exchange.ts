@@ -19,7 +19,7 @@ import {
 } from '../onboard/protocol.js';
 import type { JoinTokenStore, VerifiedIdentity, Verifier } from './attest/types.js';
 import type { AuditSink } from './audit.js';
-import { buildBundle } from './bundle.js';
+import { buildBundle, type BuiltBundle } from './bundle.js';
 import type { ServerConfig } from './config.js';
 import { kubeRefusal, type KubeClient, type WorkloadGroup } from './kube.js';
 import type { Ledger } from './ledger.js';
@@ -57,6 +57,12 @@ const BAD_REQUEST_FIX = 'send {"provider","nonce","attestation",...} as ONBOARD-
 
 export class Exchange {
   private readonly now: () => Date;
+  /**
+   * The last bundle built per WorkloadGroup object, with the other inputs it was built from: while
+   * the Kubernetes reads are served from the read cache (the same objects), a fleet booting at once
+   * gets the group's files without parsing and writing YAML again (~1/4 of an onboarding's CPU).
+   */
+  private readonly built = new WeakMap<object, { mesh: object; root: object; clusterID: string; bundle: BuiltBundle }>();
 
   constructor(private readonly d: ExchangeDeps) {
     this.now = d.now ?? (() => new Date());
@@ -182,8 +188,12 @@ export class Exchange {
     if (rootCertPem === undefined || rootCertPem === '') {
       throw new OnboardRefusal('ONBOARD_KUBERNETES_REFUSED', `ConfigMap ${namespace}/istio-ca-root-cert has no root-cert.pem`, 'istiod writes it into every namespace; is istiod running and does it watch this namespace?');
     }
+    const last = this.built.get(group);
+    if (last !== undefined && last.mesh === mesh && last.root === root && last.clusterID === clusterID) return last.bundle;
     try {
-      return buildBundle({ group, meshConfig: mesh.data?.mesh ?? '', rootCertPem, clusterID, hosts: config.hosts });
+      const bundle = buildBundle({ group, meshConfig: mesh.data?.mesh ?? '', rootCertPem, clusterID, hosts: config.hosts });
+      this.built.set(group, { mesh, root, clusterID, bundle });
+      return bundle;
     } catch (err) {
       throw new OnboardRefusal('ONBOARD_KUBERNETES_REFUSED', `the mesh config or WorkloadGroup ${namespace}/${name} could not be read: ${(err as Error).message}`, 'fix the ConfigMap istio (key mesh) or the WorkloadGroup\'s proxy.istio.io/config annotation', { cause: err });
     }

@@ -131,8 +131,16 @@ function namesCertificate(signer: SignerInfo, cert: X509Certificate): boolean {
   return false;
 }
 
+/** Parsed once per certificate object: the trust anchors are the same objects on every request. */
+const parsedCertificates = new WeakMap<X509Certificate, Certificate>();
+
 function certificateAsn(cert: X509Certificate): Certificate {
-  return AsnConvert.parse(cert.raw, Certificate);
+  let asn = parsedCertificates.get(cert);
+  if (asn === undefined) {
+    asn = AsnConvert.parse(cert.raw, Certificate);
+    parsedCertificates.set(cert, asn);
+  }
+  return asn;
 }
 
 /**
