@@ -207,7 +207,7 @@ export class OnboardServer {
    * Writes `config` (merged over listen/tls/kubeconfig/stateFile defaults made here) and starts
    * the service; resolves once it accepts TLS connections.
    */
-  static async start(cp: ControlPlane, o: { kubeconfig: string; config: Record<string, unknown>; name?: string }): Promise<OnboardServer> {
+  static async start(cp: ControlPlane, o: { kubeconfig: string; config: Record<string, unknown>; name?: string; nodeArgs?: readonly string[] }): Promise<OnboardServer> {
     const name = o.name ?? 'onboard-server';
     const dir = join(cp.work, name);
     mkdirSync(dir, { recursive: true });
@@ -223,7 +223,7 @@ export class OnboardServer {
     };
     const configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, stringify(config));
-    const proc = new NsProcess(cp.cpNs, [process.execPath, BUNDLE, 'onboard-server', '--config', configFile], join(cp.work, 'logs', `${name}.log`));
+    const proc = new NsProcess(cp.cpNs, [process.execPath, ...(o.nodeArgs ?? []), BUNDLE, 'onboard-server', '--config', configFile], join(cp.work, 'logs', `${name}.log`));
     const s = new OnboardServer(proc, configFile, tls.caFile);
     await pollUntil(() => {
       if (!proc.alive()) throw new Error(`onboard-server exited ${proc.child.exitCode}: ${proc.stderr()}`);
@@ -317,7 +317,7 @@ export interface OnboardStack {
  */
 export async function startOnboardStack(cp: ControlPlane, o: {
   groups: readonly Group[]; unbound?: readonly Group[]; policies: readonly Record<string, unknown>[];
-  keysDir: string; trust: unknown; audience: string; extraConfig?: Record<string, unknown>; name?: string;
+  keysDir: string; trust: unknown; audience: string; extraConfig?: Record<string, unknown>; name?: string; nodeArgs?: readonly string[];
 }): Promise<OnboardStack> {
   const docs = readManifests();
   createGroups(cp, [...o.groups, ...(o.unbound ?? [])]);
@@ -327,6 +327,7 @@ export async function startOnboardStack(cp: ControlPlane, o: {
   try {
     const server = await OnboardServer.start(cp, {
       name: o.name,
+      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
       kubeconfig: serviceAccountKubeconfig(cp, id.ns, id.sa),
       config: { audience: o.audience, clusterID: 'Kubernetes', joinTokenNamespace: id.ns, tokenLifetime: '10m', trust: o.trust, policies: o.policies, ...o.extraConfig },
     });
