@@ -68,6 +68,12 @@ export class IdentityManager implements Component, IdentitySource {
   private failingSince: number | undefined;
   /** The next request's deadline (ms): istiod.requestTimeout, doubled after each one that ran out of time. */
   private deadlineMs: number;
+  /**
+   * The key and CSR of a request that ran out of time, sent again as they are (pilot-agent's retry
+   * resends the same request): no new key pair on a machine short of CPU, which is when deadlines
+   * run out. Any answer or other failure drops them.
+   */
+  private unanswered: { keyPem: string; csrPem: string } | undefined;
   private readonly listeners = new Set<(id: WorkloadIdentity) => void>();
   private readonly sampler = new LogSampler();
   private readonly expiry;
@@ -149,7 +155,9 @@ export class IdentityManager implements Component, IdentitySource {
       }
       preflightToken(token, { audience: o.tokenAudience, namespace: o.namespace, serviceAccount: o.serviceAccount, skewMs: o.clockSkewMs, now: o.clock.now(), path: o.tokenPath ?? 'istio-token' });
     }
-    const { keyPem, csrPem } = await generateKeyAndCsr(o.keySpec, spiffeId(o.trustDomain, o.namespace, o.serviceAccount));
+    const pair = this.unanswered ?? await generateKeyAndCsr(o.keySpec, spiffeId(o.trustDomain, o.namespace, o.serviceAccount));
+    const { keyPem, csrPem } = pair;
+    this.unanswered = undefined;
     const t0 = o.clock.monotonic();
     let res;
     try {
@@ -165,6 +173,7 @@ export class IdentityManager implements Component, IdentitySource {
     } catch (err) {
       const timedOut = err instanceof VmletError && err.details['grpcCode'] === Status.DEADLINE_EXCEEDED;
       this.deadlineMs = timedOut ? Math.min(this.deadlineMs * 2, o.requestTimeoutMs * CA_DEADLINE_GROWTH_CAP) : o.requestTimeoutMs;
+      if (timedOut) this.unanswered = pair;
       throw err;
     } finally {
       this.duration.observe((o.clock.monotonic() - t0) / 1000);

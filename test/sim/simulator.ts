@@ -52,6 +52,8 @@ export interface CaCall {
   readonly identity?: string;
   readonly code: grpc.status;
   readonly requestedTtlSeconds: number;
+  /** The CSR as received (public: no key material). */
+  readonly csrPem: string;
   /** Whether an `authorization: Bearer` header came (its value is never recorded). */
   readonly bearer: boolean;
   /** The other request headers (lower-cased names, first value). */
@@ -198,7 +200,7 @@ function makeHandler(ctx: HandlerContext) {
       const req = call.request;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(call.metadata.getMap())) if (k !== 'authorization') headers[k] = String(v);
-      const seen = { requestedTtlSeconds: req.validityDuration, bearer: call.metadata.get('authorization').length > 0, headers };
+      const seen = { requestedTtlSeconds: req.validityDuration, csrPem: req.csr, bearer: call.metadata.get('authorization').length > 0, headers };
       const fail = (code: grpc.status, details: string, auth: CaCall['auth'], identity?: string) => {
         ctx.calls.push({ ...seen, auth, code, ...(identity ? { identity } : {}) });
         callback({ code, details });

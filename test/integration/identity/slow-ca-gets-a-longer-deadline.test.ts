@@ -1,6 +1,7 @@
 // An overloaded istiod answers a CSR later than istiod.requestTimeout: vmlet asks again with twice
 // the deadline (up to 8×) instead of the same one, so the certificate arrives; with a fixed
-// deadline every attempt would run out of time and istiod would sign CSRs nobody waits for.
+// deadline every attempt would run out of time and istiod would sign CSRs nobody waits for. The
+// unanswered CSR is sent again as it was (no new key pair where CPU is short).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index.js';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
@@ -19,7 +20,7 @@ describe('a CA request that ran out of time is retried with a longer deadline', 
     tmp.cleanup();
   });
 
-  it('istiod answering in 1.5 s with a 1 s deadline: the next request waits 2 s and gets the certificate', async () => {
+  it('istiod answering in 1.5 s with a 1 s deadline: the same CSR is sent again with 2 s and gets the certificate', async () => {
     const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa' });
     await sim.writeVmDir(tmp.join('istio'), { ns: 'bar', sa: 'vm-sa', token });
     sim.faults.delayMs = 1500;
@@ -33,6 +34,9 @@ describe('a CA request that ran out of time is retried with a longer deadline', 
       expect(deadlines.length).toBeGreaterThanOrEqual(1);
       expect(deadlines).toEqual([1000, 2000, 4000, 8000].slice(0, deadlines.length));
       expect(run.metrics.render()).toMatch(/vmlet_identity_renewals_total\{result="success"\} 1/);
+      // The unanswered CSR was sent again as it was: no new key pair per attempt.
+      expect(sim.calls.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(sim.calls.map((c) => c.csrPem)).size).toBe(1);
     } finally {
       await run.stop();
     }
