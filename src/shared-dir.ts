@@ -5,7 +5,7 @@
  * no CAP_DAC_OVERRIDE and cannot write into a directory someone else owns. A directory left
  * owned by istio-proxy (istio.io's VM guide chowns it) is taken back with CAP_CHOWN.
  */
-import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Creates `dir` (0750) and, when vmlet runs as root, makes it vmlet's with group `gid`. */
@@ -26,7 +26,10 @@ export function ensureSharedDir(dir: string, gid: number | undefined): void {
  */
 export function writeSharedFile(path: string, data: string, mode: number, gid: number | undefined): void {
   const tmp = join(dirname(path), `.${process.pid}.tmp`);
-  rmSync(tmp, { force: true });
+  // Temp files of earlier vmlets (killed between write and rename) would stay for good.
+  for (const name of readdirSync(dirname(path))) {
+    if (/^\.\d+\.tmp$/.test(name)) rmSync(join(dirname(path), name), { force: true });
+  }
   writeFileSync(tmp, data, { mode });
   if (gid !== undefined && process.getuid?.() === 0) chownSync(tmp, 0, gid);
   chmodSync(tmp, mode);

@@ -4,9 +4,10 @@
  * written atomically (temp file, fsync, rename, fsync of the directory) and only when its content
  * changed. All temp files are written before the first rename; a crash between the renames leaves
  * a chain whose leaf does not match the key, which load() refuses (then the token is needed).
- * Nothing is ever deleted.
+ * Nothing is ever deleted but the temp files a killed vmlet left half-written (load() sweeps them:
+ * each SIGKILL during a write would otherwise leave one for good).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, writeSynced } from '../durable-file.js';
 import { VmletError } from '../errors.js';
@@ -47,11 +48,37 @@ export function writeAtomic(path: string, text: string, mode: number): boolean {
   return commit !== undefined;
 }
 
+/** A temp file of prepare() for one of the store's files: `<file>.tmp-<pid>`. */
+const TEMP_FILE = new RegExp(`^(${[KEY_FILE, CHAIN_FILE, ROOT_FILE].map((f) => f.replace('.', '\\.')).join('|')})\\.tmp-(\\d+)$`);
+
+/** Removes temp files of earlier processes (a vmlet killed while writing); returns their names. */
+export function sweepTempFiles(dir: string, ownPid = process.pid): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const swept: string[] = [];
+  for (const name of names) {
+    const m = TEMP_FILE.exec(name);
+    if (!m || Number(m[2]) === ownPid) continue;
+    try {
+      rmSync(join(dir, name), { force: true });
+      swept.push(name);
+    } catch {
+      // not ours to remove (read-only store): load() reads the real files regardless
+    }
+  }
+  return swept;
+}
+
 export class CertStore {
   constructor(readonly dir: string) {}
 
   /** The stored identity if all three files are there and consistent; undefined otherwise. */
   load(): WorkloadIdentity | undefined {
+    sweepTempFiles(this.dir);
     const key = readOrUndefined(join(this.dir, KEY_FILE));
     const chain = readOrUndefined(join(this.dir, CHAIN_FILE));
     const root = readOrUndefined(join(this.dir, ROOT_FILE));
