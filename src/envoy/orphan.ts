@@ -2,9 +2,11 @@
  * No orphan Envoy: the running Envoy's PID is kept in <runDir>/envoy.pid. A vmlet that was
  * SIGKILLed cannot stop its Envoy (it runs in its own process group), so the next vmlet reads
  * the file, checks in /proc/<pid>/cmdline that the process really is that Envoy (same binary and
- * bootstrap, so a reused PID is never killed), and stops it before starting its own.
+ * bootstrap, so a reused PID is never killed), and stops it before starting its own. A vmlet
+ * killed between spawning Envoy and writing the file leaves no file: the next one also looks
+ * through /proc for processes running the same binary on the same bootstrap.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Clock } from '../lifecycle/types.js';
@@ -51,23 +53,52 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Stops an Envoy left by a previous vmlet, if the PID file names one. Returns its PID when one was stopped. */
+/** PIDs of live processes running `binaryPath` on `bootstrapPath` (from /proc), this process excluded. */
+export function findOurEnvoys(binaryPath: string, bootstrapPath: string, procDir = '/proc'): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(procDir);
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    const argv = processArgv(pid);
+    if (argv !== undefined && isOurEnvoy(argv, binaryPath, bootstrapPath) && alive(pid)) found.push(pid);
+  }
+  return found;
+}
+
+/**
+ * Stops every Envoy left by a previous vmlet: the one the PID file names, and any other running
+ * the same binary on the same bootstrap (a vmlet killed before it wrote the file). Returns the
+ * PID of the first one stopped.
+ */
 export async function stopLeftoverEnvoy(opts: {
   pidFile: string; binaryPath: string; bootstrapPath: string; clock: Clock; logger: Logger; killTimeout: number;
 }): Promise<number | undefined> {
-  let pid: number;
+  const pids = new Set<number>();
+  let recorded: number | undefined;
   try {
-    pid = Number(readFileSync(opts.pidFile, 'utf8').trim());
+    recorded = Number(readFileSync(opts.pidFile, 'utf8').trim());
   } catch {
-    return undefined;
+    // no PID file: the scan below still finds an Envoy started just before a crash
   }
-  const argv = Number.isSafeInteger(pid) && pid > 1 ? processArgv(pid) : undefined;
-  if (argv === undefined || !isOurEnvoy(argv, opts.binaryPath, opts.bootstrapPath)) {
-    if (argv !== undefined) opts.logger.info({ pid }, `envoy.pid names process ${pid}, which is not vmlet's Envoy; leaving it alone`);
-    await removePidFile(opts.pidFile);
-    return undefined;
+  if (recorded !== undefined) {
+    const argv = Number.isSafeInteger(recorded) && recorded > 1 ? processArgv(recorded) : undefined;
+    if (argv !== undefined && isOurEnvoy(argv, opts.binaryPath, opts.bootstrapPath)) pids.add(recorded);
+    else if (argv !== undefined) opts.logger.info({ pid: recorded }, `envoy.pid names process ${recorded}, which is not vmlet's Envoy; leaving it alone`);
   }
-  opts.logger.warn({ pid }, `an Envoy left by a previous vmlet is running (pid ${pid}); stopping it`);
+  for (const pid of findOurEnvoys(opts.binaryPath, opts.bootstrapPath)) pids.add(pid);
+  for (const pid of pids) await stopOne(pid, opts, pid === recorded);
+  await removePidFile(opts.pidFile);
+  return pids.values().next().value;
+}
+
+async function stopOne(pid: number, opts: { clock: Clock; logger: Logger; killTimeout: number }, recorded: boolean): Promise<void> {
+  opts.logger.warn({ pid }, `an Envoy left by a previous vmlet is running (pid ${pid}${recorded ? '' : ', found by its command line: envoy.pid did not name it'}); stopping it`);
   const signalGroup = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -80,6 +111,4 @@ export async function stopLeftoverEnvoy(opts: {
   while (alive(pid) && opts.clock.monotonic() < deadline) await opts.clock.sleep(50);
   if (alive(pid)) signalGroup('SIGKILL');
   for (let i = 0; i < 40 && alive(pid); i++) await opts.clock.sleep(50);
-  await removePidFile(opts.pidFile);
-  return pid;
 }

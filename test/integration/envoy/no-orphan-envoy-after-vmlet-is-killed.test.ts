@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alive, processArgv } from '../../../src/envoy/orphan.js';
@@ -44,6 +44,38 @@ describe('no orphan Envoy', { timeout: 80_000 }, () => {
     expect(h.records().some((r) => r.pid === orphan && r.event === 'signal' && r.signal === 'SIGTERM')).toBe(true);
     expect(h.sidecar.process.pid).not.toBe(orphan);
     expect(h.logLines.some((l) => String(l.msg).includes(`left by a previous vmlet is running (pid ${orphan})`))).toBe(true);
+  });
+
+  it('an Envoy whose PID never reached envoy.pid (vmlet killed right after the spawn) is found by its command line and stopped', async () => {
+    await h?.cleanup();
+    h = undefined;
+    const d3 = makeTmpDir('orphan3');
+    try {
+      const shared = await sharedSetup(d3.path);
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'run-sidecar-child.ts')], {
+        env: { ...process.env, VMLET_TEST_SHARED: JSON.stringify(shared) }, stdio: ['ignore', 'pipe', 'inherit'], detached: true,
+      });
+      started.push(child.pid!);
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+      const orphan = Number(await waitFor(() => /ENVOY_PID (\d+)/.exec(out)?.[1], { timeoutMs: 40_000, what: 'first Envoy' }));
+      started.push(orphan);
+      process.kill(child.pid!, 'SIGKILL');
+      await waitFor(() => !alive(child.pid!), { what: 'stand-in vmlet gone' });
+      // The chaos tier's kill -9 loop hit this: SIGKILL between spawn() and the PID file's write.
+      rmSync(join(d3.path, 'run', 'envoy.pid'));
+      expect(alive(orphan)).toBe(true);
+      h = await sidecarHarness({ shared, envoy: { killTimeout: '30s' } });
+      h.start();
+      await waitFor(() => h!.sidecar.readiness.ready(), { timeoutMs: 40_000, what: 'second Envoy ready' });
+      expect(alive(orphan)).toBe(false);
+      expect(h.sidecar.process.pid).not.toBe(orphan);
+      expect(h.logLines.some((l) => String(l.msg).includes(`(pid ${orphan}, found by its command line`))).toBe(true);
+      await h.cleanup();
+      h = undefined;
+    } finally {
+      d3.cleanup();
+    }
   });
 
   it('a PID file naming some other process does not get that process killed', async () => {
