@@ -120,7 +120,9 @@ export class GrpcServer {
     this.server.on('session', (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
       session.on('error', () => undefined);
-      if (window !== undefined) session.setLocalWindowSize(window);
+      if (window !== undefined && !session.destroyed) {
+        try { session.setLocalWindowSize(window); } catch { /* the peer left already */ }
+      }
       if (opts.keepaliveMs !== undefined) keepPinging(session, opts.keepaliveMs, opts.keepaliveTimeoutMs ?? 20_000, `${opts.peer} did not answer a keepalive ping`);
       session.once('close', () => this.sessions.delete(session));
     });
