@@ -30,8 +30,13 @@ export function writeSharedFile(path: string, data: string, mode: number, gid: n
   for (const name of readdirSync(dirname(path))) {
     if (/^\.\d+\.tmp$/.test(name)) rmSync(join(dirname(path), name), { force: true });
   }
-  writeFileSync(tmp, data, { mode });
-  if (gid !== undefined && process.getuid?.() === 0) chownSync(tmp, 0, gid);
-  chmodSync(tmp, mode);
+  try {
+    writeFileSync(tmp, data, { mode });
+    if (gid !== undefined && process.getuid?.() === 0) chownSync(tmp, 0, gid);
+    chmodSync(tmp, mode);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a full disk: the old file stays, no half-written copy beside it
+    throw err;
+  }
   renameSync(tmp, path);
 }

@@ -37,7 +37,13 @@ function prepare(path: string, text: string, mode: number): (() => void) | undef
     return undefined;
   }
   const tmp = `${path}.tmp-${process.pid}`;
-  writeSynced(tmp, text, mode);
+  try {
+    writeSynced(tmp, text, mode);
+  } catch (err) {
+    // A half-written temp file (a full disk) would stay beside the real one and hold the space.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
   return () => renameSync(tmp, path);
 }
 
@@ -109,18 +115,25 @@ export class CertStore {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       // Every temp file is complete and on disk before the first rename, so the renames (root,
       // chain, key) follow each other within microseconds.
-      const commits = [
-        prepare(join(this.dir, ROOT_FILE), id.rootPem, 0o644),
-        prepare(join(this.dir, CHAIN_FILE), istioCertChainFile(id), 0o644),
-        prepare(join(this.dir, KEY_FILE), id.keyPem, 0o600),
-      ];
+      const commits: ((() => void) | undefined)[] = [];
+      try {
+        commits.push(prepare(join(this.dir, ROOT_FILE), id.rootPem, 0o644));
+        commits.push(prepare(join(this.dir, CHAIN_FILE), istioCertChainFile(id), 0o644));
+        commits.push(prepare(join(this.dir, KEY_FILE), id.keyPem, 0o600));
+      } catch (err) {
+        // One temp file could not be written: the others are not renamed, and not left behind.
+        sweepTempFiles(this.dir, -1);
+        throw err;
+      }
       for (const commit of commits) commit?.();
       fsyncDir(this.dir);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new VmletError(
         'VMLET_IDENTITY_STORE_UNWRITABLE',
-        `cannot write the certificate store ${this.dir} (${e.code ?? e.message}): make it writable by vmlet's user, or set identity.storeDir`,
+        e.code === 'ENOSPC' || e.code === 'EDQUOT'
+          ? `cannot write the certificate store ${this.dir} (${e.code}): the file system holding it is full; free space there (the files already in it are left whole)`
+          : `cannot write the certificate store ${this.dir} (${e.code ?? e.message}): make it writable by vmlet's user, or set identity.storeDir`,
         { cause: err, details: { dir: this.dir } },
       );
     }

@@ -2,11 +2,12 @@
 // certificates (the chaos tier's kill -9 loop found them piling up, one per unlucky kill); the next
 // vmlet's load() removes those of other processes and nothing else. The same for Envoy's bootstrap
 // directory (`.<pid>.tmp`).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CertStore, sweepTempFiles } from '../../../src/identity/store.js';
+import { CertStore, sweepTempFiles, writeAtomic } from '../../../src/identity/store.js';
 import { writeSharedFile } from '../../../src/shared-dir.js';
 
 describe('temp files of a killed writer are swept', () => {
@@ -34,5 +35,34 @@ describe('temp files of a killed writer are swept', () => {
     expect(readdirSync(dir)).toEqual(['envoy-rev.json']);
     expect(readFileSync(join(dir, 'envoy-rev.json'), 'utf8')).toBe('{"whole":true}\n');
     expect(existsSync(join(dir, '.31337.tmp'))).toBe(false);
+  });
+});
+
+// The chaos tier's full-disk scenario: a write that fails with ENOSPC left its half-written temp
+// file beside the real one, holding the last free bytes. Needs root (a 64 KiB tmpfs).
+describe.skipIf(process.getuid?.() !== 0)('a write on a full disk leaves no temp file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-full-'));
+  let mounted = false;
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writeAtomic and writeSharedFile throw ENOSPC, keep the old file whole, and leave nothing beside it', () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'store-full', dir]);
+    mounted = true;
+    writeFileSync(join(dir, 'cert-chain.pem'), 'old chain\n');
+    writeFileSync(join(dir, 'envoy-rev.json'), '{"old":true}\n');
+    const fd = openSync(join(dir, 'filler'), 'w');
+    try {
+      for (let i = 0; i < 1024; i++) { try { writeSync(fd, Buffer.alloc(4096)); } catch { break; } }
+      for (let i = 0; i < 4096; i++) { try { writeSync(fd, Buffer.alloc(1)); } catch { break; } }
+    } finally { closeSync(fd); }
+    const big = 'x'.repeat(16 << 10);
+    expect(() => writeAtomic(join(dir, 'cert-chain.pem'), big, 0o644)).toThrow(/ENOSPC/);
+    expect(() => writeSharedFile(join(dir, 'envoy-rev.json'), big, 0o640, undefined)).toThrow(/ENOSPC/);
+    expect(readFileSync(join(dir, 'cert-chain.pem'), 'utf8')).toBe('old chain\n');
+    expect(readFileSync(join(dir, 'envoy-rev.json'), 'utf8')).toBe('{"old":true}\n');
+    expect(readdirSync(dir).sort()).toEqual(['cert-chain.pem', 'envoy-rev.json', 'filler']);
   });
 });
