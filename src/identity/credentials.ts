@@ -7,9 +7,19 @@ import type { ClientCredentials } from '../istiod/types.js';
 import { readToken } from './token.js';
 import type { IdentitySource } from './types.js';
 
+/** A token that can travel as an HTTP/2 header value: printable ASCII, no spaces (a JWT always is). */
+const SENDABLE = /^[\x21-\x7e]+$/;
+
 export function clientCredentials(source: Pick<IdentitySource, 'current'> | undefined, tokenPath: string | undefined): ClientCredentials {
   return {
     current: () => source?.current(),
-    bearerToken: () => readToken(tokenPath),
+    // A token file overwritten with garbage (control bytes, binary) cannot be sent at all: the
+    // call failed before reaching istiod, so renewals over mTLS failed too. It is left out, and
+    // the client certificate, when there is one, authenticates alone (the first certificate's
+    // pre-flight refuses a malformed token with its own error).
+    bearerToken: () => {
+      const token = readToken(tokenPath);
+      return token !== undefined && SENDABLE.test(token) ? token : undefined;
+    },
   };
 }
