@@ -14,7 +14,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makePki, type Pki } from './pki.js';
+import { makePki, pkiIn, type Pki } from './pki.js';
 import { pollUntil } from './poll.js';
 
 export const CP_IP = '10.213.0.1';
@@ -147,8 +147,33 @@ export class ControlPlane {
     await pollUntil(() => { this.assertAlive('etcd'); return nsGet(this.cpNs, 'http://127.0.0.1:2379/health').status === 200; }, 30_000, 'etcd health');
   }
 
+  /**
+   * Stops one of the control plane's daemons by its PID (`signal`), bounded: SIGKILL after 20 s.
+   * For fault tests; restart it with restart(name).
+   */
+  async kill(name: 'istiod' | 'kube-apiserver', signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    // Found afresh in the namespace by its binary: another test file may have restarted it, and
+    // a remembered PID may have been reused by something else since.
+    const binary = join(this.bin, name === 'istiod' ? 'pilot-discovery' : 'kube-apiserver');
+    const pid = run('ip', ['netns', 'pids', this.cpNs]).split('\n').filter(Boolean).map(Number)
+      .find((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0] === binary; } catch { return false; } });
+    if (pid === undefined) throw new Error(`${name} is not running in ${this.cpNs}`);
+    const gone = () => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true; } catch { return true; } };
+    try { process.kill(pid, signal); } catch { return; }
+    await pollUntil(() => gone(), 20_000, `${name} (pid ${pid}) to exit after ${signal}`, 50).catch(() => {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    });
+    await pollUntil(() => gone(), 10_000, `${name} (pid ${pid}) gone`, 50);
+  }
+
+  /** Starts `name` again (after kill()) and waits until it is ready. */
+  async restart(name: 'istiod' | 'kube-apiserver'): Promise<void> {
+    if (name === 'istiod') await this.startIstiod();
+    else await this.startApiserver();
+  }
+
   private async startApiserver(): Promise<void> {
-    const p = this.pki!;
+    const p = this.pki ?? pkiIn(join(this.work, 'pki'));
     this.daemon('kube-apiserver', join(this.bin, 'kube-apiserver'), [
       '--etcd-servers=http://127.0.0.1:2379', '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--secure-port=6443',
       `--tls-cert-file=${p.apiserverCrt}`, `--tls-private-key-file=${p.apiserverKey}`, `--client-ca-file=${p.caCrt}`,
@@ -161,7 +186,7 @@ export class ControlPlane {
   }
 
   private writeKubeconfig(): void {
-    const p = this.pki!;
+    const p = this.pki ?? pkiIn(join(this.work, 'pki'));
     writeFileSync(this.kubeconfig, [
       'apiVersion: v1', 'kind: Config',
       'clusters:', '- name: e2e', `  cluster: {server: "https://127.0.0.1:6443", certificate-authority: "${p.caCrt}"}`,

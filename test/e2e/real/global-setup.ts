@@ -15,18 +15,23 @@ declare module 'vitest' {
 
 const BUILD = join(import.meta.dirname, '..', 'build.sh');
 
-function unavailable(): string | undefined {
+export function unavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces for the control plane and the VM)';
   try { execFileSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }); } catch { return 'needs Go to build istiod and kube-apiserver'; }
   if (!existsSync(process.env.VMLET_E2E_ETCD ?? '/usr/bin/etcd')) return 'needs etcd (apt-get install etcd-server)';
   return undefined;
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return setupControlPlane(project, 'real-istiod');
+}
+
+/** The control plane for a tier (`tier` names it in the skip and failure messages). */
+export async function setupControlPlane(project: TestProject, tier: string): Promise<() => Promise<void>> {
   const why = unavailable();
   if (why) {
-    if (process.env.CI === 'true') throw new Error(`the end-to-end tier cannot run under CI=true: ${why}`);
-    console.warn(`\n*** SKIPPING the real-istiod tier: ${why} ***\n`);
+    if (process.env.CI === 'true') throw new Error(`the ${tier} tier cannot run under CI=true: ${why}`);
+    console.warn(`\n*** SKIPPING the ${tier} tier: ${why} ***\n`);
     project.provide('controlPlane', null);
     project.provide('skipReason', why);
     return async () => {};

@@ -11,6 +11,12 @@ export interface Pki {
   caCrt: string; apiserverCrt: string; apiserverKey: string; adminCrt: string; adminKey: string; saKey: string; saPub: string;
 }
 
+/** The paths makePki(dir) wrote (for a control plane attached to from a test file). */
+export function pkiIn(dir: string): Pki {
+  const f = (n: string) => join(dir, n);
+  return { caCrt: f('ca.crt'), apiserverCrt: f('apiserver.crt'), apiserverKey: f('apiserver.key'), adminCrt: f('admin.crt'), adminKey: f('admin.key'), saKey: f('sa.key'), saPub: f('sa.pub') };
+}
+
 export function makePki(dir: string): Pki {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const f = (n: string) => join(dir, n);

@@ -176,6 +176,8 @@ export async function waitReady(cp: ControlPlane, v: Vmlet, timeoutMs: number, w
 export class App {
   private child?: ChildProcess;
   constructor(private readonly cp: ControlPlane, private readonly vmNs = cp.vmNs) {}
+  /** The app's PID (ip netns exec runs node in its own place), while it runs. */
+  get pid(): number | undefined { return this.child?.pid; }
   async start(): Promise<void> {
     const js = `require('node:http').createServer((q,s)=>{s.end('ok')}).listen(${APP_PORT},'0.0.0.0',()=>console.log('listening'))`;
     this.child = spawn('ip', ['netns', 'exec', this.vmNs, process.execPath, '-e', js], { stdio: ['ignore', 'pipe', 'inherit'] });
