@@ -21,18 +21,27 @@ export interface LogLine { msg?: string; level?: number; component?: string; cod
 
 /** One long-lived python HTTP client inside a namespace: get(url) costs no process start. */
 export class NsHttp {
-  private readonly child: ChildProcess;
-  private readonly waiting: ((l: string) => void)[] = [];
+  private child!: ChildProcess;
+  private waiting: ((l: string) => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   constructor(readonly ns: string) {
-    this.child = spawn('ip', ['netns', 'exec', ns, 'python3', '-u', NS_HTTP], { stdio: ['pipe', 'pipe', 'inherit'] });
-    createInterface({ input: this.child.stdout! }).on('line', (l) => this.waiting.shift()?.(l));
+    this.spawn();
   }
+  private spawn(): void {
+    const child = spawn('ip', ['netns', 'exec', this.ns, 'python3', '-u', NS_HTTP], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const waiting: ((l: string) => void)[] = [];
+    createInterface({ input: child.stdout! }).on('line', (l) => waiting.shift()?.(l));
+    this.child = child;
+    this.waiting = waiting;
+  }
+  /** The helper's PID (it is replaced after a request that got no answer). */
   get pid(): number { return this.child.pid!; }
   /** GET `url` from inside the namespace: status 0 with the reason when it failed. */
   get(url: string): Promise<{ status: number; body: string }> {
     const next = this.queue.then(() => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`ns-http: no answer for ${url} within 10 s`)), 10_000);
+      // A slow start of python under load, or a lost answer: a fresh helper, so the next answer
+      // is not taken for this request's.
+      const t = setTimeout(() => { this.child.kill('SIGKILL'); this.spawn(); reject(new Error(`ns-http: no answer for ${url} within 20 s`)); }, 20_000);
       this.waiting.push((l) => { clearTimeout(t); resolve(JSON.parse(l) as { status: number; body: string }); });
       this.child.stdin!.write(`${url}\n`);
     }));
@@ -145,7 +154,10 @@ export class ChaosVm {
   nextLine(match: RegExp, timeoutMs = 30_000, seen = false): Promise<LogLine> {
     const run = this.run;
     if (!run) return Promise.reject(new Error('vmlet is not running'));
-    const text = (l: LogLine) => `${l.msg ?? ''} ${(l.err as { message?: string } | undefined)?.message ?? ''}`;
+    const text = (l: LogLine) => {
+      const err = (l.err as { message?: string } | undefined)?.message;
+      return err === undefined ? (l.msg ?? '') : `${l.msg ?? ''} ${err}`;
+    };
     if (seen) {
       const hit = run.lines.find((l) => match.test(text(l)));
       if (hit) return Promise.resolve(hit);
