@@ -63,8 +63,22 @@ interface Pending {
   readonly tmp: string;
 }
 
-function writeTemp(path: string, text: string, mode: number): Pending {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+/**
+ * Creates `dir` when it is missing: its parents 0755, `dir` itself `mode`. Only the leaf gets the
+ * narrower mode: /var/run/secrets, the token directory's parent, must stay traversable for Envoy
+ * (istio-proxy) to reach the SDS socket below it.
+ */
+function ensureDir(dir: string, mode: number): void {
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
+  try {
+    mkdirSync(dir, { mode });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+function writeTemp(path: string, text: string, mode: number, dirMode = 0o755): Pending {
+  ensureDir(dirname(path), dirMode);
   const tmp = join(dirname(path), `.${path.split('/').pop()}.vmlet-${process.pid}.tmp`);
   writeSynced(tmp, text, mode);
   return { path, tmp };
@@ -99,7 +113,9 @@ export function writeBundle(bundle: OnboardBundle, targets: BundleTargets): stri
     if (targets.hostsCopy !== undefined) pending.push(writeTemp(targets.hostsCopy, bundle.hosts, 0o644));
     const hostsText = replaceHostsBlock(readOr(targets.hostsFile, ''), bundle.hosts);
     pending.push(writeTemp(targets.hostsFile, hostsText, modeOf(targets.hostsFile, 0o644)));
-    pending.push(writeTemp(targets.token, bundle.token, 0o600));
+    // A token directory vmlet creates is root-only (docs/onboarding.md, threat model); one that
+    // exists (istioctl's, or shared with the other files under --istio-dir) keeps its mode.
+    pending.push(writeTemp(targets.token, bundle.token, 0o600, 0o700));
     step = 'renaming';
     for (const p of pending) renameSync(p.tmp, p.path);
     for (const dir of new Set(pending.map((p) => dirname(p.path)))) fsyncDir(dir);
