@@ -117,6 +117,11 @@ function shareLevel(root: pino.Logger, children: Set<WeakRef<pino.Logger>>): voi
   });
 }
 
+/** Is `s` one of pino's level names vmlet accepts (for commands that take --log-level without the config loader)? */
+export function isLogLevel(s: string): s is LogLevel {
+  return LEVEL_NAMES.includes(s);
+}
+
 function checkLevel(level: string): LogLevel {
   if (!LEVEL_NAMES.includes(level)) throw new Error(`unknown log level '${level}' (one of ${LEVEL_NAMES.join(', ')})`);
   return level as LogLevel;

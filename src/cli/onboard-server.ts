@@ -6,7 +6,7 @@
  * This module is only loaded for this command (src/cli/main.ts), never by `vmlet run`.
  */
 import { EXIT_OK, VmletError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { createLogger, isLogLevel } from '../log.js';
 import { loadServerConfig } from '../onboard-server/config.js';
 import { startOnboardService } from '../onboard-server/index.js';
 import { loadVerifiers } from '../onboard-server/verifiers.js';
@@ -21,9 +21,12 @@ export const spec: CommandSpec = {
 export const run = command(spec, async (args, io) => {
   const file = args.common.configPath;
   if (file === undefined) throw new VmletError('VMLET_USAGE', 'give the service\'s configuration file with --config FILE (docs/onboard-server.md)');
-  const config = loadServerConfig(file);
   const level = args.common.flags['general.logLevel'];
-  const logger = createLogger({ destination: process.stderr, ...(level !== undefined ? { level: level as 'info' } : {}) }).child({ component: 'onboard-server' });
+  if (level !== undefined && !isLogLevel(level)) {
+    throw new VmletError('VMLET_USAGE', `--log-level ${JSON.stringify(level)} is not a log level: give one of trace, debug, info, warn, error, fatal, silent`);
+  }
+  const config = loadServerConfig(file);
+  const logger = createLogger({ destination: process.stderr, ...(level !== undefined ? { level } : {}) }).child({ component: 'onboard-server' });
   const verifiers = await loadVerifiers(config);
   const service = await startOnboardService({ config, verifiers, logger });
   io.stdout.write(`LISTENING ${service.port}\nMETRICS ${service.metricsPort}\n`);

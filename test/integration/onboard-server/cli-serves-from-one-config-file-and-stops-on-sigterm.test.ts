@@ -73,6 +73,15 @@ describe('vmlet onboard-server (the built CLI)', () => {
     expect(p.stderr).toContain('[VMLET_ONBOARD_SERVER_CONFIG_INVALID]');
   }, 30_000);
 
+  it('an unknown --log-level exits 2 with VMLET_USAGE and the levels, not an internal error', async () => {
+    const p = spawnVmlet({ tmp, argv: ['onboard-server', '--config', tmp.join('unused.yaml'), '--log-level', 'loud'] });
+    started.push(p);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr).toContain('--log-level "loud" is not a log level: give one of trace, debug, info');
+    expect(p.stderr).toContain('[VMLET_USAGE]');
+    expect(p.stderr).not.toContain('internal error');
+  }, 30_000);
+
   it('join-token create stores only the hash in a labelled Secret and prints the token once, last', async () => {
     const p = spawnVmlet({ tmp, argv: ['onboard-server', 'join-token', 'create', '--group', 'dc/rack', '--ttl', '30m', '--kubeconfig', kube.kubeconfig(tmp.join('kubeconfig2'))] });
     started.push(p);
