@@ -41,7 +41,7 @@ export async function checkIstiod(ctx: DoctorContext, tlsOk: boolean, stored: Wo
   if (fromAgent) return { ca, clock, workloadgroup: fromAgent };
   if (issued === undefined) return { ca, clock, workloadgroup: skip('istiod did not issue a certificate to connect with') };
   // The xDS stream presents the certificate just issued, as the agent presents its own.
-  return { ca, clock, workloadgroup: { ...(await workloadGroupByStream(ctx, connectorWith(issued))), timeoutMs: ctx.timeouts.istiod } };
+  return { ca, clock, workloadgroup: { ...(await workloadGroupByStream(ctx, connectorWith(issued))), timeoutMs: ctx.timeouts.xds } };
 }
 
 async function caAndClock(ctx: DoctorContext, connector: IstiodConnector, auth: 'certificate' | 'token'): Promise<{ ca: Verdict; clock: Verdict; issued?: WorkloadIdentity }> {
@@ -79,15 +79,15 @@ async function workloadGroupByStream(ctx: DoctorContext, connector: IstiodConnec
     return skip(`no node to connect as: ${(err as Error).message}`);
   }
   const group = typeof node.metadata['AUTO_REGISTER_GROUP'] === 'string' ? node.metadata['AUTO_REGISTER_GROUP'] : undefined;
-  const data = { group, namespace: c.identity.namespace, source: 'xds-stream', timeoutMs: ctx.timeouts.istiod };
-  const a = await probeXds(connector, node, ctx.timeouts.istiod);
+  const data = { group, namespace: c.identity.namespace, source: 'xds-stream', timeoutMs: ctx.timeouts.xds };
+  const a = await probeXds(connector, node, ctx.timeouts.xds);
   if (a.kind === 'response') {
     return pass(group ? `istiod accepted the xDS stream: WorkloadGroup ${c.identity.namespace}/${group} exists` : 'istiod accepted the xDS stream (no AUTO_REGISTER_GROUP: no auto-registration)', data);
   }
   const text = `${statusName(a.code)}: ${a.details}`;
   if (a.code === Status.FAILED_PRECONDITION && /workloadgroup/i.test(a.details)) return fail(text, EXPLANATIONS.ISTIOD_WORKLOADGROUP_MISSING, data);
   if (a.code === Status.PERMISSION_DENIED) return fail(text, EXPLANATIONS.ISTIOD_PERMISSION_DENIED, data);
-  if (a.code === Status.DEADLINE_EXCEEDED) return warn(`no xDS answer within ${ctx.timeouts.istiod} ms`, { cause: 'istiod is slow to answer (busy, or pushing a large configuration)', fix: 'run vmlet doctor again; check istiod\'s CPU and logs' }, data);
+  if (a.code === Status.DEADLINE_EXCEEDED) return warn(`no xDS answer within ${ctx.timeouts.xds} ms`, { cause: 'istiod is slow to answer (busy, or pushing a large configuration)', fix: 'run vmlet doctor again; check istiod\'s CPU and logs' }, data);
   return fail(text, { cause: `istiod refused the xDS stream (${statusName(a.code)})`, fix: rejectionHint(a.code, a.details, { namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount, ...(group ? { group } : {}) }) }, data);
 }
 

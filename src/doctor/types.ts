@@ -33,8 +33,12 @@ export interface DoctorContext {
   readonly problems: readonly Problem[];
   readonly now: () => number;
   readonly uid: number;
-  /** Bounds of the network checks, ms. */
-  readonly timeouts: { readonly dns: number; readonly connect: number; readonly tls: number; readonly istiod: number; readonly local: number };
+  /**
+   * Bounds of the network checks, ms: `istiod` bounds the certificate request, `xds` the short
+   * xDS stream (separate, so a test can bound the one it drives without squeezing the other),
+   * `onboard` each request of the onboarding check.
+   */
+  readonly timeouts: { readonly dns: number; readonly connect: number; readonly tls: number; readonly istiod: number; readonly xds: number; readonly onboard: number; readonly local: number };
   /** Where /proc is (tests point it elsewhere). */
   readonly procRoot: string;
   /** The system's hosts file (tests point it elsewhere). */
@@ -43,7 +47,7 @@ export interface DoctorContext {
   readonly unit: string;
 }
 
-export const DEFAULT_TIMEOUTS: DoctorContext['timeouts'] = { dns: 1000, connect: 1000, tls: 1500, istiod: 2000, local: 1000 };
+export const DEFAULT_TIMEOUTS: DoctorContext['timeouts'] = { dns: 1000, connect: 1000, tls: 1500, istiod: 2000, xds: 2000, onboard: 2000, local: 1000 };
 
 export const pass = (saw: string, data?: Record<string, unknown>): Verdict => ({ status: 'pass', saw, ...(data ? { data } : {}) });
 export const skip = (saw: string): Verdict => ({ status: 'skip', saw });

@@ -13,6 +13,7 @@ import { startSimulator, type Simulator } from '../../sim/index.js';
 import { makeRoot, makeServingCert } from '../../sim/pki.js';
 import { doctorContext } from '../../helpers/doctor-context.js';
 import { makeTmpDir, type TmpDir } from '../../helpers/tmp-dir.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 describe('doctor network checks against the simulator', { timeout: 30_000 }, () => {
   let sim: Simulator;
@@ -61,15 +62,17 @@ describe('doctor network checks against the simulator', { timeout: 30_000 }, () 
     ads.faults.silent = true;
     try {
       const ctx = await vm();
-      const timeouts = { ...ctx.timeouts, istiod: 700 };
+      // The xDS bound is the one under test, set here; the certificate request (not under test,
+      // and slow on a loaded machine) gets a generous bound of its own so it cannot end first.
+      const timeouts = { ...ctx.timeouts, istiod: 20_000, xds: 500 };
       const r = await runDoctor({ ...ctx, timeouts }, 'test');
       const wg = byId(r.checks, 'workloadgroup');
-      expect(byId(r.checks, 'ca').status).toBe('pass');
-      expect(wg).toMatchObject({ status: 'warn', saw: 'no xDS answer within 700 ms', timeoutMs: 700, fix: expect.stringMatching(/run vmlet doctor again/) });
+      expect(byId(r.checks, 'ca').status, byId(r.checks, 'ca').saw).toBe('pass');
+      // The outcome of the bound, not its timing: DEADLINE_EXCEEDED read as istiod's silence.
+      expect(wg).toMatchObject({ status: 'warn', saw: 'no xDS answer within 500 ms', timeoutMs: 500, fix: expect.stringMatching(/run vmlet doctor again/) });
+      expect(wg.data).toMatchObject({ source: 'xds-stream', timeoutMs: 500 });
       // The stream was open and its request read: the silence is istiod's, not a refused stream.
-      expect(ads.silenced.count).toBeGreaterThan(before);
-      // The whole run stays under the sum of its network bounds (dns, connect, tls, ca + xDS).
-      expect(r.durationMs).toBeLessThan(timeouts.dns + timeouts.connect + timeouts.tls + 2 * timeouts.istiod);
+      await waitFor(() => ads.silenced.count > before, { what: 'the silent ADS to have read the doctor\'s request' });
     } finally {
       ads.faults.silent = false;
     }
