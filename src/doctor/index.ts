@@ -5,8 +5,9 @@
  * Must not touch: anything that changes the host (it reads files, runs read-only programs, and
  * asks istiod for one throwaway certificate and one short xDS stream; never a token's text).
  *
- * The local checks run while the network chain (dns -> reach -> tls -> ca/clock/workloadgroup)
- * waits on istiod; every network step is bounded by its timeout, so the whole run is too.
+ * The local checks (and onboarding's, which asks the exchange and metadata services) run while
+ * the network chain (dns -> reach -> tls -> ca/clock/workloadgroup) waits on istiod; every network
+ * step is bounded by its timeout, so the whole run is too.
  */
 import { CertStore } from '../identity/store.js';
 import { checkAgent, readAgent } from './agent.js';
@@ -14,6 +15,7 @@ import { checkConfig, checkFiles, storeDirOf } from './files-and-token.js';
 import { checkAddress, checkEnvoy, checkIptables, checkSystemd, checkUser } from './host-checks.js';
 import { checkIstiod } from './istiod-checks.js';
 import { checkDns, checkReach, checkTls, targetOf } from './network-checks.js';
+import { checkOnboarding } from './onboarding-check.js';
 import { checkPorts } from './ports.js';
 import { checkToken } from './token-check.js';
 import type { CheckResult, CheckStatus, DoctorContext, Verdict } from './types.js';
@@ -22,7 +24,7 @@ export type { CheckResult, CheckStatus, DoctorContext } from './types.js';
 export { DEFAULT_TIMEOUTS } from './types.js';
 
 /** Every check id, in report order (docs/doctor.md documents each; a test pins the list). */
-export const CHECK_IDS = ['config', 'files', 'token', 'address', 'user', 'envoy', 'ports', 'iptables', 'systemd', 'agent', 'dns', 'reach', 'tls', 'ca', 'clock', 'workloadgroup'] as const;
+export const CHECK_IDS = ['config', 'files', 'token', 'onboarding', 'address', 'user', 'envoy', 'ports', 'iptables', 'systemd', 'agent', 'dns', 'reach', 'tls', 'ca', 'clock', 'workloadgroup'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 export interface DoctorReport {
@@ -82,6 +84,7 @@ export async function runDoctor(ctx: DoctorContext, version: string): Promise<Do
     timed('config', () => checkConfig(ctx)),
     timed('files', () => checkFiles(ctx, validCert)),
     timed('token', () => checkToken(ctx, stored === undefined ? undefined : { spiffeId: stored.spiffeId, notAfter: stored.notAfter, ours })),
+    timed('onboarding', () => checkOnboarding(ctx)),
     timed('address', () => checkAddress(ctx)),
     timed('user', () => checkUser(ctx)),
     timed('envoy', () => checkEnvoy(ctx)),

@@ -45,8 +45,14 @@ export async function checkToken(ctx: DoctorContext, stored: StoredCert | undefi
     // Used once, for the first certificate: a token about to expire must be used soon.
     return soon ? warn(`${saw}: expires before long, and there is no stored certificate yet`, explain('VMLET_TOKEN_EXPIRED')!, data) : pass(saw, data);
   }
+  const o = c.onboarding;
+  if (o.provider !== 'none' && finding.severity === 'warning') {
+    // Pre-flight lets `vmlet run` start without a usable token when onboarding is configured:
+    // onboarding writes one before identity needs it (whether it can: the onboarding check).
+    return pass(`${finding.error.code}: onboarding will supply it: provider ${o.provider} at ${o.url}`, { ...data, onboarding: { provider: o.provider, url: o.url } });
+  }
   const why = explain(finding.error.code) ?? { cause: finding.error.message, fix: 'see the message' };
   const saw = `${finding.error.code}: ${finding.error.message.split(': mint')[0]}`;
-  // Even TOKEN_MISSING (run waits for one) fails here: without it there is no first certificate.
+  // Without onboarding even TOKEN_MISSING (run waits for one) fails: without it there is no first certificate.
   return fail(saw, why, data);
 }

@@ -6,6 +6,7 @@ import '../../../src/identity/errors.js';
 import '../../../src/envoy/errors.js';
 import '../../../src/capture/errors.js';
 import '../../../src/xds/errors.js';
+import '../../../src/onboard/errors.js';
 
 describe('explain', () => {
   it('every VMLET_ key it explains is a registered error code', () => {
