@@ -23,11 +23,13 @@
 // with every node process, evictable), "heap" = anonymous pages (V8's heap, malloc, stacks).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
+const freePort = () => new Promise((resolve) => { const srv = createServer().listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); }); });
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
@@ -117,7 +119,7 @@ async function realistic() {
     writeFileSync(join(dir, 'mesh.yaml'), `${readFileSync(join(dir, 'mesh.yaml'), 'utf8')}  readinessProbe:\n    tcpSocket:\n      port: 9\n    periodSeconds: 1\n`);
     const t0 = Date.now();
     const child = spawnIdle([...values['node-arg'], BUNDLE, 'run', '--istio-dir', dir, '--config', EMPTY_CONFIG, '--log-level', 'warn',
-      '--set', 'general.statusPort=0', '--set', 'envoy.adminPort=0', '--set', 'envoy.runAsUser=',
+      '--set', 'general.statusPort=0', '--set', `envoy.adminPort=${await freePort()}`, '--set', 'envoy.runAsUser=',
       '--set', `envoy.binaryPath=${join(root, 'test/fakes/fake-envoy.mjs')}`, '--set', `envoy.configDir=${join(tmp, 'envoy')}`,
       '--set', `sds.socketPath=${join(tmp, 'sds', 'socket')}`, '--set', `xds.socketPath=${join(tmp, 'proxy', 'XDS')}`, '--set', 'identity.keyAlgorithm=ECDSA'],
     { VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', VMLET_XDS_ENABLED: 'true', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1', ...VMLET_ENV });

@@ -108,6 +108,8 @@ export const envoySection = defineSection('envoy', 'The Envoy binary, arguments,
 }, {
   check(v) {
     const out: SectionProblem[] = [];
+    // vmlet calls the admin API (readiness, drain, config dump) and cannot learn a port Envoy picks.
+    if (v.adminPort === 0) out.push({ key: 'adminPort', message: 'adminPort 0 would let Envoy pick a port vmlet cannot know, and vmlet calls the admin API (readiness, drain, proxy-config)', hint: 'set a fixed free port (Istio uses 15000)' });
     const ports = [['adminPort', v.adminPort], ['statusPort', v.statusPort], ['prometheusPort', v.prometheusPort]] as const;
     for (const [i, [key, port]] of ports.entries()) {
       const clash = ports.slice(0, i).find(([, p]) => p === port && port !== 0);

@@ -45,7 +45,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
     return { vmlet, port, dir };
   }
   const output = (v: VmletProcess) => `${v.stderr}\n${v.logs.map((l) => JSON.stringify(l)).join('\n')}`;
-  const envoyFlags = (dir: string) => ['--set', `envoy.adminPort=0`, '--set', 'envoy.runAsUser=', '--set', `envoy.binaryPath=${FAKE_ENVOY}`,
+  const envoyFlags = async (dir: string) => ['--set', `envoy.adminPort=${await freePort()}`, '--set', 'envoy.runAsUser=', '--set', `envoy.binaryPath=${FAKE_ENVOY}`,
     '--set', `envoy.configDir=${join(dir, 'envoy')}`, '--set', `sds.socketPath=${join(dir, 'sds', 'socket')}`];
   const envoyPids = (record: string) => (existsSync(record) ? readFileSync(record, 'utf8') : '').split('\n').filter(Boolean)
     .map((l) => JSON.parse(l) as { event: string; pid: number }).filter((r) => r.event === 'start').map((r) => r.pid);
@@ -72,7 +72,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
 
   it('sidecar: envoy.runAsUser naming no user exits 2 (was: up "starting" until the start timeout); the status port closes', async () => {
     const record = tmp.join('user.rec');
-    const { vmlet, port } = await run([...envoyFlags(tmp.join('user-case')), '--set', 'envoy.runAsUser=vmlet-no-such-user'], { VMLET_ENVOY_ENABLED: 'true', FAKE_ENVOY_RECORD: record });
+    const { vmlet, port } = await run([...await envoyFlags(tmp.join('user-case')), '--set', 'envoy.runAsUser=vmlet-no-such-user'], { VMLET_ENVOY_ENABLED: 'true', FAKE_ENVOY_RECORD: record });
     expect(await vmlet.exited).toBe(2);
     expect(vmlet.stderr).toMatch(/envoy\.runAsUser: user "vmlet-no-such-user" does not exist.*useradd --system istio-proxy.*\[VMLET_ENVOY_USER_UNKNOWN\]/);
     await expect(httpGet(port, '/healthz/live')).rejects.toThrow();
@@ -81,7 +81,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
 
   it('sidecar: an Envoy binary that does not exist exits 1 with VMLET_ENVOY_START_FAILED naming envoy.binaryPath', async () => {
     const dir = tmp.join('nobin-case');
-    const { vmlet, port } = await run([...envoyFlags(dir), '--set', `envoy.binaryPath=${join(dir, 'no-envoy-here')}`], { VMLET_ENVOY_ENABLED: 'true' });
+    const { vmlet, port } = await run([...await envoyFlags(dir), '--set', `envoy.binaryPath=${join(dir, 'no-envoy-here')}`], { VMLET_ENVOY_ENABLED: 'true' });
     expect(await vmlet.exited).toBe(1);
     const out = output(vmlet);
     expect(out).toMatch(/cannot start Envoy .*no-envoy-here.*check envoy\.binaryPath/);
@@ -94,7 +94,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'a-file'), 'not a directory\n');
     const record = join(dir, 'envoy.rec');
-    const { vmlet, port } = await run([...envoyFlags(dir), '--set', `xds.socketPath=${join(dir, 'a-file', 'XDS')}`],
+    const { vmlet, port } = await run([...await envoyFlags(dir), '--set', `xds.socketPath=${join(dir, 'a-file', 'XDS')}`],
       { VMLET_ENVOY_ENABLED: 'true', VMLET_XDS_ENABLED: 'true', FAKE_ENVOY_RECORD: record });
     expect(await vmlet.exited).toBe(1);
     const last = vmlet.logs.at(-1)!;
@@ -142,7 +142,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
       const record = join(dir, 'envoy.rec');
       const token = await sim.mintToken({ ns: 'bar', sa: 'vm-sa', expSeconds: -7200 });
       await sim.writeVmDir(join(dir, 'istio'), { ns: 'bar', sa: 'vm-sa', token });
-      const { vmlet, port } = await run([...envoyFlags(dir), '--set', 'capture.backend=nft'], {
+      const { vmlet, port } = await run([...await envoyFlags(dir), '--set', 'capture.backend=nft'], {
         VMLET_CAPTURE_ENABLED: 'true', VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', FAKE_ENVOY_RECORD: record,
       }, { istioDir: join(dir, 'istio'), wrap: ['/usr/sbin/ip', 'netns', 'exec', ns.vm] });
       expect(await vmlet.exited).toBe(2);
@@ -171,7 +171,7 @@ describe('a start-up failure ends the process', { timeout: 30_000 }, () => {
         writeFileSync(join(shims, bin), `#!/bin/sh\ni=0\nwhile [ $i -lt 400 ] && ! grep -q '"event":"start"' '${record}' 2>/dev/null; do i=$((i+1)); sleep 0.05; done\ncp '${join(dir, 'expired-token')}' '${join(dir, 'istio', 'istio-token')}'\nexec /usr/sbin/${bin} "$@"\n`);
         chmodSync(join(shims, bin), 0o755);
       }
-      const { vmlet, port } = await run([...envoyFlags(dir), '--set', 'capture.backend=nft'], {
+      const { vmlet, port } = await run([...await envoyFlags(dir), '--set', 'capture.backend=nft'], {
         VMLET_CAPTURE_ENABLED: 'true', VMLET_IDENTITY_ENABLED: 'true', VMLET_ENVOY_ENABLED: 'true', FAKE_ENVOY_RECORD: record,
         PATH: `${shims}:${dirname(process.execPath)}:/usr/bin:/bin`,
       }, { istioDir: join(dir, 'istio'), wrap: ['/usr/sbin/ip', 'netns', 'exec', ns.vm] });
