@@ -81,8 +81,10 @@ describe.skipIf(!state)('a VM joins a real istiod through vmlet', { timeout: 120
       return ['CDS', 'LDS', 'EDS', 'RDS'].every((t) => states[t] === 'SYNCED') ? v : undefined;
     }, 60_000, 'CDS, LDS, EDS, RDS SYNCED in vmlet proxy-status');
     expect(view.types?.filter((t) => t.state === 'NACKED')).toEqual([]);
-    const text = vmlet.cli('proxy-status');
-    for (const t of ['CDS', 'LDS', 'EDS', 'RDS']) expect(text.stdout).toMatch(new RegExp(`^${t}\\s+SYNCED \\(`, 'm'));
+    // The text form is another call: istiod may push in between (a type is STALE until Envoy ACKs),
+    // so it is read until it shows the same state, not once.
+    const synced = (out: string) => ['CDS', 'LDS', 'EDS', 'RDS'].every((t) => new RegExp(`^${t}\\s+SYNCED \\(`, 'm').test(out));
+    await pollUntil(() => { const out = vmlet.cli('proxy-status').stdout; return synced(out) ? out : undefined; }, 60_000, 'CDS, LDS, EDS, RDS SYNCED in the text of vmlet proxy-status');
     // Envoy's view agrees: the Service's outbound cluster and its RDS route are in the FAKE Envoy's config dump.
     expect(vmlet.cli('proxy-config', 'clusters').stdout).toMatch(new RegExp(`^${GROUP}\\.${NS}\\.svc\\.cluster\\.local\\s+80\\s+-\\s+outbound\\s+EDS`, 'm'));
     expect(vmlet.cli('proxy-config', 'routes').stdout).toMatch(/^80\s+/m);
