@@ -29,9 +29,17 @@ export const fetchWithNodeFetch: CertificateFetcher = async (url, signal) => {
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const length = Number(res.headers.get('content-length') ?? 0);
   if (length > MAX_BYTES) throw new Error(`answer of ${length} bytes, over ${MAX_BYTES}`);
-  const body = new Uint8Array(await res.arrayBuffer());
-  if (body.length > MAX_BYTES) throw new Error(`answer of ${body.length} bytes, over ${MAX_BYTES}`);
-  return body;
+  // Read chunk by chunk and stop past the limit: without a content-length, arrayBuffer() would
+  // hold whatever an allowed host streams for the whole timeout.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.length;
+    if (size > MAX_BYTES) break; // leaving the loop cancels the stream
+    chunks.push(chunk);
+  }
+  if (size > MAX_BYTES) throw new Error(`answer of more than ${MAX_BYTES} bytes`);
+  return new Uint8Array(Buffer.concat(chunks));
 };
 
 /** The CA Issuers URLs of a certificate (none when it has no AIA extension or it cannot be read). */
