@@ -29,6 +29,6 @@ describe('AIA fetch size bound', () => {
 
   it('an endless answer without content-length is refused past 64 KiB', async () => {
     const never = new AbortController().signal;
-    await expect(fetchWithNodeFetch(`http://127.0.0.1:${port}/issuer.crt`, never)).rejects.toThrow(/answer of more than 65536 bytes/);
+    await expect(fetchWithNodeFetch(new URL(`http://127.0.0.1:${port}/issuer.crt`), never)).rejects.toThrow(/answer of more than 65536 bytes/);
   }, 20_000);
 });
