@@ -12,7 +12,7 @@
  *                       else the next configured answer: {"bundle": {...}} -> 200 bundle, or
  *                       {"status": N, "body": ...} -> that status and JSON body (a refusal).
  * Control (same port): POST /__fake/set {"answers": [a1, a2, ...]} — each onboard takes the next,
- *   the last one stays; POST /__fake/reset; GET /__fake/state -> {"requests": [{path, body}]}.
+ *   the last one stays; POST /__fake/reset; GET /__fake/state -> {"requests": [{path, body, clientPort}]}.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -62,7 +62,8 @@ const server = createServer({ cert: readFileSync(opts.cert), key: readFileSync(o
       return reply(res, 200, { ok: true });
     }
     if (path === '/__fake/state') return reply(res, 200, { requests });
-    requests.push({ path, body });
+    // The client's port tells connections apart: the agent sends challenge and onboard on one.
+    requests.push({ path, body, clientPort: req.socket.remotePort });
     if (path === '/v1/challenge' && req.method === 'POST') {
       const n = nonce();
       issued.add(n);

@@ -22,8 +22,8 @@ export interface FakeOnboardServer {
   readonly otherCaFile: string;
   /** Each onboard request takes the next answer; the last one stays. */
   answer(...answers: FakeAnswer[]): Promise<void>;
-  /** Every request the fake received ({path, body}), oldest first. */
-  requests(): Promise<{ path: string; body: Record<string, unknown> }[]>;
+  /** Every request the fake received ({path, body, the client's port}), oldest first. */
+  requests(): Promise<{ path: string; body: Record<string, unknown>; clientPort: number }[]>;
   stop(): Promise<void>;
 }
 
@@ -85,7 +85,7 @@ export async function startFakeOnboardServer(dir: string, timeoutMs = 15_000): P
   return {
     url, port, pid: child.pid!, caFile: tls.caFile, otherCaFile: tls.otherCaFile,
     answer: async (...answers) => { await call('POST', '/__fake/set', { answers }); },
-    requests: async () => ((await call('GET', '/__fake/state')) as { requests: { path: string; body: Record<string, unknown> }[] }).requests,
+    requests: async () => ((await call('GET', '/__fake/state')) as { requests: { path: string; body: Record<string, unknown>; clientPort: number }[] }).requests,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

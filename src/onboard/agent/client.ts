@@ -5,6 +5,7 @@
  * what to do: a refusal's ONBOARD_* code maps to a VMLET_ONBOARD_* code (refusalError), transport
  * failures split into unreachable and TLS. Nothing secret is ever put in a message.
  */
+import { Agent } from 'node:https';
 import { VmletError } from '../../errors.js';
 import {
   CHALLENGE_PATH, NONCE_PATTERN, ONBOARD_PATH, parseRefusalBody,
@@ -26,6 +27,17 @@ export interface ServiceOptions {
   readonly signal?: AbortSignal;
   /** Now, for the clock-skew message. */
   readonly now?: () => number;
+  /** One connection for the challenge and the onboarding (keepAliveAgent()); default: one each. */
+  readonly agent?: Agent;
+}
+
+/**
+ * An agent that keeps ONE TLS connection to the service for the challenge and the onboarding that
+ * follows: a fleet booting at once then costs the service one handshake per VM, not two (bench/
+ * onboard-fleet.mjs: 43 vs 66 onboardings/s at 20 concurrent). Destroy it when done.
+ */
+export function keepAliveAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 1 });
 }
 
 /** Node's codes for a certificate the CA file does not vouch for, a wrong name, or a date outside it. */
@@ -39,6 +51,7 @@ async function post(opts: ServiceOptions, path: string, body: unknown): Promise<
       headers: { accept: 'application/json' },
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.agent ? { agent: opts.agent } : {}),
     });
     return { ...answer, url };
   } catch (err) {

@@ -5,7 +5,7 @@
  * Transport failures reject with Node's own error (its `code` says what failed); the callers
  * turn them into VmletErrors that name the URL and the fix.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface HttpRequest {
@@ -21,6 +21,8 @@ export interface HttpRequest {
   readonly maxBytes?: number;
   /** Aborts the request (vmlet is stopping). */
   readonly signal?: AbortSignal;
+  /** A keep-alive agent shared by requests that should reuse one connection; default: a new connection. */
+  readonly agent?: HttpAgent;
 }
 
 export interface HttpAnswer {
@@ -50,7 +52,7 @@ export function send(req: HttpRequest): Promise<HttpAnswer> {
     const r = make(url, {
       method: req.method,
       headers,
-      agent: false,
+      agent: req.agent ?? false,
       ...(url.protocol === 'https:' && req.ca !== undefined ? { ca: req.ca } : {}),
     }, (res) => {
       const chunks: Buffer[] = [];

@@ -15,7 +15,7 @@ import { Backoff } from '../../lifecycle/backoff.js';
 import type { Logger } from '../../log.js';
 import type { StatusBoard } from '../../status/types.js';
 import type { OnboardRequest } from '../protocol.js';
-import { requestBundle, requestChallenge, type ServiceOptions } from './client.js';
+import { keepAliveAgent, requestBundle, requestChallenge, type ServiceOptions } from './client.js';
 import { collectAws } from './collect-aws.js';
 import { collectAzure } from './collect-azure.js';
 import { collectGcp } from './collect-gcp.js';
@@ -57,7 +57,18 @@ export async function onboardOnce(ctx: OnboardContext, opts: { dryRun?: boolean 
     ...((ca) => (ca === undefined ? {} : { ca }))(readCaFile(o.caFile)),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.now ? { now: ctx.now } : {}),
+    agent: keepAliveAgent(),
   };
+  try {
+    return await onboardWith(ctx, service, opts);
+  } finally {
+    service.agent?.destroy();
+  }
+}
+
+async function onboardWith(ctx: OnboardContext, service: ServiceOptions, opts: { dryRun?: boolean }): Promise<OnboardResult> {
+  const o = ctx.config.onboarding;
+  if (o.provider === 'none') throw new Error('unreachable: onboardOnce refuses provider none');
   const metadata = (provider: 'aws' | 'gcp' | 'azure'): MetadataOptions => ({
     baseUrl: o.metadataUrl !== '' ? o.metadataUrl : DEFAULT_METADATA_URLS[provider], timeoutMs: o.timeout,
     ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -86,6 +86,8 @@ describe('onboardOnce against the FAKE exchange service', () => {
     expect(existsSync(`${dir}/join-token`)).toBe(false);
     const reqs = (await server.requests()).slice(before);
     expect(reqs.map((q) => q.path)).toEqual(['/v1/challenge', '/v1/onboard']);
+    // One TLS connection for both: a fleet booting at once costs the service one handshake per VM.
+    expect(reqs[1]!.clientPort).toBe(reqs[0]!.clientPort);
     expect(reqs[1]!.body).toMatchObject({ provider: 'join-token', attestation: { token: 'jt-secret-42' }, instance: { hostname: expect.any(String) } });
     expect(typeof reqs[1]!.body.nonce).toBe('string');
 
