@@ -7,7 +7,7 @@
  * a ServiceAccount token, one WorkloadGroup per provider.
  *
  *   flock /tmp/vmlet-e2e.lock node bench/onboard-fleet.mjs [--vms 200] [--concurrency 20]
- *       [--providers aws,gcp,azure,join-token] [--keep-alive] [--cpu-prof DIR] [--json]
+ *       [--providers aws,gcp,azure,join-token] [--new-connections] [--cpu-prof DIR] [--json]
  *
  * Attestations come from the FAKE cloud metadata services (test/fakes/fake-cloud-metadata.mjs,
  * test doubles signing with test keys the service trusts), one instance id per VM: AWS documents
@@ -16,7 +16,7 @@
  * join tokens are created with `vmlet onboard-server join-token create` beforehand.
  *
  * The load runs in the VM's network namespace (a child process of this script, --client mode),
- * each VM on its own TLS connections unless --keep-alive. Reports onboardings/s (VMs / wall time
+ * each VM on one TLS connection for its challenge and onboard, as vmlet's client does (one per request with --new-connections). Reports onboardings/s (VMs / wall time
  * of the load phase), p50/p90/p99/max of request-to-bundle (POST /v1/onboard sent → bundle
  * read), inside the service (its audit records' durationMs) and of the whole exchange (challenge +
  * mint + onboard), the service's RSS (sampled every
@@ -34,7 +34,7 @@ const ROOT = join(import.meta.dirname, '..');
 const { values: opt } = parseArgs({
   options: {
     vms: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' },
-    providers: { type: 'string', default: 'aws,gcp,azure,join-token' }, 'keep-alive': { type: 'boolean', default: false },
+    providers: { type: 'string', default: 'aws,gcp,azure,join-token' }, 'new-connections': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }, client: { type: 'string' }, 'cpu-prof': { type: 'string' },
   },
 });
@@ -185,7 +185,7 @@ async function main() {
 
     const plan = join(cp.work, 'fleet-plan.json');
     writeFileSync(plan, JSON.stringify({
-      vms, concurrency, providers, audience, url: onb.ONBOARD_URL, caFile: stack.server.caFile, keepAlive: opt['keep-alive'],
+      vms, concurrency, providers, audience, url: onb.ONBOARD_URL, caFile: stack.server.caFile, keepAlive: !opt['new-connections'],
       fakes: Object.fromEntries(Object.entries(stack.fakes).map(([p, f]) => [p, f.url])), joinTokens,
     }));
     const pid = stack.server.pid;
@@ -213,7 +213,7 @@ async function main() {
     const audit = stack.server.audit();
     const inService = audit.filter((r) => r.decision === 'allowed' && typeof r.durationMs === 'number').map((r) => r.durationMs).sort((a, b) => a - b);
     const summary = {
-      vms, concurrency, providers, keepAlive: opt['keep-alive'], ok: ok.length, failed: failed.length,
+      vms, concurrency, providers, keepAlive: !opt['new-connections'], ok: ok.length, failed: failed.length,
       onboardingsPerSecond: Math.round((ok.length / (wallMs / 1000)) * 10) / 10,
       wallMs: Math.round(wallMs),
       requestToBundleMs: { p50: pct(onboard, 50), p90: pct(onboard, 90), p99: pct(onboard, 99), max: onboard.at(-1) },
@@ -232,7 +232,7 @@ async function main() {
     if (opt.json) console.log(JSON.stringify(round(summary), null, 2));
     else {
       const s = round(summary);
-      console.log(`onboard-fleet: ${vms} VMs (${providers.join(', ')}), ${concurrency} at once, ${opt['keep-alive'] ? 'keep-alive' : 'new TLS connections per request'}`);
+      console.log(`onboard-fleet: ${vms} VMs (${providers.join(', ')}), ${concurrency} at once, ${opt['new-connections'] ? 'new TLS connections per request' : 'one TLS connection per VM, as vmlet'}`);
       console.log(`  onboarded            ${s.ok}/${vms} in ${s.wallMs} ms  -> ${s.onboardingsPerSecond} onboardings/s`);
       console.log(`  request-to-bundle    p50 ${s.requestToBundleMs.p50} ms  p90 ${s.requestToBundleMs.p90} ms  p99 ${s.requestToBundleMs.p99} ms  max ${s.requestToBundleMs.max} ms`);
       console.log(`  inside the service   p50 ${s.inServiceMs.p50} ms  p90 ${s.inServiceMs.p90} ms  p99 ${s.inServiceMs.p99} ms  (audit durationMs: request read -> answer)`);
