@@ -12,7 +12,7 @@ import type { Config } from '../../config/schema.js';
 import { DEFAULT_METADATA_URLS } from '../../config/sections/onboarding.js';
 import { isBadInput, isVmletError, VmletError } from '../../errors.js';
 import { Backoff } from '../../lifecycle/backoff.js';
-import type { Logger } from '../../log.js';
+import { LogSampler, type Logger } from '../../log.js';
 import type { StatusBoard } from '../../status/types.js';
 import type { OnboardRequest } from '../protocol.js';
 import { keepAliveAgent, requestBundle, requestChallenge, type ServiceOptions } from './client.js';
@@ -114,6 +114,9 @@ export interface OnboardLoopOptions extends OnboardContext {
  */
 export async function onboardUntilDone(opts: OnboardLoopOptions): Promise<'onboarded' | 'stopped'> {
   const o = opts.config.onboarding;
+  // Retry logs: the first five, then one in ten, and always when the cause changes (house style).
+  const sampler = new LogSampler();
+  let lastCode: string | undefined;
   const backoff = new Backoff({ name: 'onboarding', base: o.retryInitial, factor: 2, cap: o.retryMax, jitter: 0.2, resetAfter: Number.MAX_SAFE_INTEGER }, opts.random);
   for (let attempt = 1; ; attempt += 1) {
     if (opts.signal?.aborted) return 'stopped';
@@ -134,7 +137,10 @@ export async function onboardUntilDone(opts: OnboardLoopOptions): Promise<'onboa
       const delay = backoff.next();
       // The code first: STATUS= keeps 200 characters of the line, and the code is what to look up.
       opts.status.set('onboarding', 'degraded', `${code} (attempt ${attempt}, retry in ${Math.max(1, Math.round(delay / 1000))}s): ${message}`);
-      opts.logger.warn({ code, attempt, retryInMs: delay, backoff: 'onboarding' }, `onboarding attempt ${attempt} failed, retrying in ${delay} ms: ${message} [${code}]`);
+      if (code !== lastCode) sampler.reset();
+      lastCode = code;
+      const { log, suppressed } = sampler.shouldLog();
+      if (log) opts.logger.warn({ code, attempt, retryInMs: delay, backoff: 'onboarding', suppressed }, `onboarding attempt ${attempt} failed, retrying in ${delay} ms: ${message} [${code}]`);
       try {
         await sleep(delay, undefined, opts.signal ? { signal: opts.signal } : {});
       } catch {

@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import type { Config } from '../../../src/config/schema.js';
-import { onboardOnce } from '../../../src/onboard/agent/index.js';
+import { onboardOnce, onboardUntilDone } from '../../../src/onboard/agent/index.js';
+import type { Logger } from '../../../src/log.js';
 import { HOSTS_BEGIN, HOSTS_END } from '../../../src/onboard/agent/write-bundle.js';
 import type { OnboardBundle, OnboardRefusalCode } from '../../../src/onboard/protocol.js';
 import { startFakeCloudMetadata, type FakeCloudMetadata } from '../../helpers/cloud-keys.js';
@@ -184,4 +185,17 @@ describe('onboardOnce against the FAKE exchange service', () => {
     expect(onboards[0]!.body.attestation).toMatchObject({ document: expect.stringContaining('"instanceId"'), rsa2048: expect.any(String), signature: expect.any(String) });
     expect(onboards[1]!.body).toMatchObject({ provider: 'aws', attestation: { reauthSecret: 'reauth-1' } });
   });
+  it('vmlet run retries a refusal with its backoff and logs the first five, then one in ten, and again when the cause changes', async () => {
+    // 25 refusals, then one of another kind, then the bundle: 7 logs (1-5, 15, 25) + 1 (new cause).
+    await server.answer(...Array.from({ length: 25 }, () => ({ status: 403, body: { code: 'ONBOARD_NO_POLICY', reason: 'no policy', fix: 'add one' } })),
+      { status: 401, body: { code: 'ONBOARD_REPLAY', reason: 'seen before', fix: 'restart' } }, { bundle: BUNDLE });
+    const warns: { code: string; attempt: number }[] = [];
+    const logger = { warn: (o: { code: string; attempt: number }) => { warns.push(o); }, info: () => undefined } as unknown as Logger;
+    const states: string[] = [];
+    const status = { set: (_c: string, state: string) => { states.push(state); } };
+    const r = await onboardUntilDone({ config: config({ 'onboarding.retryInitial': '1ms', 'onboarding.retryMax': '1ms' }), logger, status });
+    expect(r).toBe('onboarded');
+    expect(states.filter((x) => x === 'degraded')).toHaveLength(26); // every retry is in status
+    expect(warns.map((w) => `${w.code}#${w.attempt}`)).toEqual([1, 2, 3, 4, 5, 15, 25].map((a) => `VMLET_ONBOARD_POLICY_REFUSED#${a}`).concat('VMLET_ONBOARD_REPLAY#26'));
+  }, 60_000);
 });
