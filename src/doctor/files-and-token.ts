@@ -36,12 +36,18 @@ export function storeDirOf(ctx: DoctorContext): string {
   return c.identity.storeDir ?? join(c.general.stateDir, 'identity');
 }
 
+/** Where cluster.env is read from (istioctl's directory, else the stock path). */
+export function clusterEnvPathOf(ctx: DoctorContext): string {
+  const c = ctx.load.config;
+  return c.istio.clusterEnvPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.clusterEnv) : STOCK_ISTIO_PATHS.clusterEnv);
+}
+
 export function checkFiles(ctx: DoctorContext, hasValidCert: boolean): Verdict {
   const c = ctx.load.config;
   const store = storeDirOf(ctx);
   const rules: FileRule[] = [
     // Where the loader looked when it found nothing: istioctl's directory, else the stock paths.
-    { label: 'cluster.env', path: c.istio.clusterEnvPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.clusterEnv) : STOCK_ISTIO_PATHS.clusterEnv), required: true },
+    { label: 'cluster.env', path: clusterEnvPathOf(ctx), required: true },
     { label: 'mesh.yaml', path: c.istio.meshPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.mesh) : STOCK_ISTIO_PATHS.mesh), required: true },
     { label: 'root-cert.pem', path: c.istio.rootCertPath ?? (c.istio.dir ? join(c.istio.dir, ISTIOCTL_FILE_NAMES.rootCert) : STOCK_ISTIO_PATHS.rootCert), required: true },
     { label: 'istio-token', path: istioTokenPath(c.istio), required: c.identity.enabled && !hasValidCert, optional: hasValidCert, secret: 'warn' },

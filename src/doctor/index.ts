@@ -11,7 +11,9 @@
  */
 import { CertStore } from '../identity/store.js';
 import { checkAgent, readAgent } from './agent.js';
-import { checkConfig, checkFiles, storeDirOf } from './files-and-token.js';
+import { existsSync } from 'node:fs';
+import { decideOnboarding } from '../onboard/agent/decide.js';
+import { checkConfig, checkFiles, clusterEnvPathOf, storeDirOf } from './files-and-token.js';
 import { checkAddress, checkEnvoy, checkIptables, checkSystemd, checkUser } from './host-checks.js';
 import { checkIstiod } from './istiod-checks.js';
 import { checkDns, checkReach, checkTls, targetOf } from './network-checks.js';
@@ -62,6 +64,13 @@ export async function runDoctor(ctx: DoctorContext, version: string): Promise<Do
   const target = targetOf(ctx);
 
   const network = (async () => {
+    // Not onboarded yet: istiod's address, hosts entry, root certificate and token all come with
+    // onboarding's bundle, so there is nothing of istiod's to check (the onboarding check says
+    // whether onboarding can bring them).
+    if (c.onboarding.provider !== 'none' && !existsSync(clusterEnvPathOf(ctx)) && (await decideOnboarding(c, ctx.now())).needed) {
+      const why: Verdict = { status: 'skip', saw: "not onboarded yet: istiod's address, root certificate and token come with onboarding's files (see the onboarding check)" };
+      return (['dns', 'reach', 'tls', 'ca', 'clock', 'workloadgroup'] as const).map((id): CheckResult => ({ id, ...why, durationMs: 0 }));
+    }
     const dnsStart = performance.now();
     const dns = await checkDns(ctx, target);
     const dnsR: CheckResult = { id: 'dns', ...dns.verdict, durationMs: Math.round(performance.now() - dnsStart) };
