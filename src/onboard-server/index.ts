@@ -39,6 +39,10 @@ export function kubeClientFor(config: Pick<ServerConfig, 'kubeconfig' | 'readCac
 export async function startOnboardService(o: ServeOptions): Promise<OnboardService> {
   const { config } = o;
   const kube = o.kube ?? kubeClientFor(config);
+  if (kube.insecure) {
+    // kubectl honours it silently; here it guards the credentials that mint ServiceAccount tokens.
+    o.logger.warn({ kubeconfig: config.kubeconfig }, "the kubeconfig sets insecure-skip-tls-verify: the apiserver's certificate is not checked, so anyone on the path can take this service's credentials and every token it asks for; give the cluster's certificate-authority instead");
+  }
   const now = o.now ?? (() => new Date());
   const ledger = new Ledger(config.stateFile, () => now().getTime());
   const metrics = createOnboardMetrics();

@@ -131,6 +131,11 @@ export class KubeClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: 32, secureContext, rejectUnauthorized: creds.insecureSkipTlsVerify !== true });
   }
 
+  /** The kubeconfig said insecure-skip-tls-verify: the apiserver's certificate is not checked. */
+  get insecure(): boolean {
+    return this.creds.insecureSkipTlsVerify === true;
+  }
+
   close(): void {
     this.agent.destroy();
   }

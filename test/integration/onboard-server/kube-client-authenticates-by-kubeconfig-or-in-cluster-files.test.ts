@@ -5,6 +5,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsFromKubeconfig, credentialsInCluster, KubeApiError, KubeClient } from '../../../src/onboard-server/kube.js';
+import { loadServerConfig } from '../../../src/onboard-server/config.js';
+import { startOnboardService } from '../../../src/onboard-server/index.js';
+import type { Logger } from '../../../src/log.js';
 import type { VmletError } from '../../../src/errors.js';
 import { FakeKubeApi } from '../../fakes/fake-kube-api.js';
 import { makeTestTls, type TestTls } from '../../helpers/test-tls.js';
@@ -81,5 +84,28 @@ describe('onboard-server Kubernetes client credentials', () => {
     expect((err as Error).message).toMatch(/broken: line 5, column \d+: not valid YAML/);
     // Nothing that travels with the error (message, cause, stack) quotes the token's line.
     expect(inspect(err, { depth: 10 })).not.toContain(secret);
+  });
+  it('insecure-skip-tls-verify is honoured as kubectl does, and the service warns about it when it starts', async () => {
+    const file = tmp.join('insecure');
+    writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster: {server: "https://127.0.0.1:${kube.port}", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {client-certificate: "${tls.certFile}", client-key: "${tls.keyFile}"}\n`);
+    const client = new KubeClient(credentialsFromKubeconfig(file));
+    expect(client.insecure).toBe(true);
+    expect(await read(client)).toBe('x'); // no CA given: only works because verification is off
+    expect(new KubeClient(credentialsFromKubeconfig(kubeconfig('checked', { 'client-certificate': tls.certFile, 'client-key': tls.keyFile }))).insecure).toBe(false);
+
+    const configFile = tmp.join('server.yaml');
+    writeFileSync(configFile, [
+      'listen: 127.0.0.1:0', 'metricsListen: 127.0.0.1:0', `tls: {certFile: ${tls.certFile}, keyFile: ${tls.keyFile}}`,
+      `kubeconfig: ${file}`, `stateFile: ${tmp.join('state', 'ledger.json')}`, 'hosts: "10.0.0.5 istiod.istio-system.svc"',
+      'policies:', '  - {name: onprem, provider: join-token, workloadGroup: {namespace: dc, name: rack}}', '',
+    ].join('\n'));
+    const warnings: string[] = [];
+    const logger = new Proxy({}, { get: (_t, k) => (k === 'warn' ? (_o: unknown, msg: string) => { warnings.push(msg); } : k === 'child' ? () => logger : () => undefined) }) as Logger;
+    const service = await startOnboardService({ config: loadServerConfig(configFile), verifiers: {}, logger });
+    try {
+      expect(warnings).toEqual([expect.stringMatching(/insecure-skip-tls-verify.*not checked/)]);
+    } finally {
+      await service.close();
+    }
   });
 });
