@@ -244,6 +244,8 @@ export class Ledger {
     try {
       const fh = await open(tmp, 'w', 0o600);
       try {
+        // A temp file a crash left behind keeps its old mode through open(): set it before writing.
+        await fh.chmod(0o600);
         await fh.writeFile(text);
         await fh.sync();
       } finally {

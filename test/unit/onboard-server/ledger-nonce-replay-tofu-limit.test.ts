@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ledger, MAX_OUTSTANDING_NONCES, newNonce } from '../../../src/onboard-server/ledger.js';
 import { NONCE_PATTERN, OnboardRefusal } from '../../../src/onboard/protocol.js';
@@ -114,6 +115,16 @@ describe('ledger', () => {
     expect(code(() => back.decideTofu('k', new Date(1), undefined))).toBe('ONBOARD_REPLAY');
     expect(code(() => back.admit('p', 'i-2', 1))).toBe('ONBOARD_POLICY_LIMIT');
     expect(existsSync(`${file}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('a temp file a crash left world-readable does not make the ledger world-readable', async () => {
+    const file = tmp.join('stale-tmp', 'ledger.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp-${process.pid}`, 'left by a crash', { mode: 0o644 });
+    const l = new Ledger(file);
+    l.admit('p', 'i-1', undefined);
+    await l.flush();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('flush returns once its change is on disk even while other changes keep coming', async () => {
