@@ -3,10 +3,10 @@
  * (test/fakes/fake-cloud-metadata.mjs) for tests: make the keys once per suite, start one fake
  * per provider, point the onboard server's `trust:` at `keys.trust`. Nothing here is any cloud's
  * real key or service.
- */
-import { spawn, type ChildProcess } from 'node:child_process';
+  */
 import { join } from 'node:path';
 import { AIA_URL, cmsSign, makeCloudKeys, type CloudKeys } from '../fakes/cloud-keys.mjs';
+import { spawnListening } from './listening-child.js';
 export { awsDocument, awsItem, azureAnswer, azureTime, defaultSettings, gcpToken, type CloudDocumentSettings } from '../fakes/cloud-documents.mjs';
 
 export { AIA_URL, cmsSign, makeCloudKeys, type CloudKeys };
@@ -52,31 +52,7 @@ export interface FakeCloudMetadata {
  * took over 15 s on a loaded 2-core machine (npm test failed there with a 15 s bound).
  */
 export async function startFakeCloudMetadata(provider: 'aws' | 'gcp' | 'azure', keysDir: string, timeoutMs = 90_000): Promise<FakeCloudMetadata> {
-  const child: ChildProcess = spawn(process.execPath, [FAKE, '--provider', provider, '--listen', '127.0.0.1:0', '--keys', keysDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`FAKE cloud metadata (${provider}) did not print LISTENING within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`FAKE cloud metadata (${provider}) exited with ${code}: ${stderr}`));
-    });
-  });
+  const { child, port, exited } = await spawnListening(`FAKE cloud metadata (${provider})`, [FAKE, '--provider', provider, '--listen', '127.0.0.1:0', '--keys', keysDir], timeoutMs);
   const url = `http://127.0.0.1:${port}`;
   const post = async (path: string, body: unknown): Promise<void> => {
     const res = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });

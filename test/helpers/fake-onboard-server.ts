@@ -4,11 +4,12 @@
  * openssl. `caFile` is what the agent's onboarding.caFile points at; `otherCaFile` is a CA that
  * did not sign it (the TLS failure). Stop it by PID with `stop()`.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { send } from '../../src/onboard/agent/http.js';
 import type { OnboardBundle, OnboardRefusalBody } from '../../src/onboard/protocol.js';
+import { spawnListening } from './listening-child.js';
 
 const FAKE = join(import.meta.dirname, '..', 'fakes', 'fake-onboard-server.mjs');
 
@@ -52,29 +53,7 @@ export function makeServerTls(dir: string): { caFile: string; otherCaFile: strin
 
 export async function startFakeOnboardServer(dir: string, timeoutMs = 15_000): Promise<FakeOnboardServer> {
   const tls = makeServerTls(dir);
-  const child: ChildProcess = spawn(process.execPath, [FAKE, '--listen', '127.0.0.1:0', '--cert', tls.certFile, '--key', tls.keyFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`FAKE onboard server did not print LISTENING within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`FAKE onboard server exited with ${code}: ${stderr}`));
-    });
-  });
+  const { child, port, exited } = await spawnListening('FAKE onboard server', [FAKE, '--listen', '127.0.0.1:0', '--cert', tls.certFile, '--key', tls.keyFile], timeoutMs);
   const url = `https://127.0.0.1:${port}`;
   const ca = (await import('node:fs')).readFileSync(tls.caFile, 'utf8');
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
