@@ -3,7 +3,7 @@
  * (test/fakes/fake-cloud-metadata.mjs) for tests: make the keys once per suite, start one fake
  * per provider, point the onboard server's `trust:` at `keys.trust`. Nothing here is any cloud's
  * real key or service.
-  */
+ */
 import { join } from 'node:path';
 import { AIA_URL, cmsSign, makeCloudKeys, type CloudKeys } from '../fakes/cloud-keys.mjs';
 import { spawnListening } from './listening-child.js';
