@@ -17,6 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { VmletError } from '../errors.js';
+import { monotonicMs } from '../lifecycle/types.js';
 import './errors.js';
 import { routingDomains } from './routing-domains.js';
 import type { CreateResolvedRouting, DnsServerAddress, HostResolverRouting, ResolvedRoutingDeps } from './types.js';
@@ -140,12 +141,13 @@ export function createResolvedRoutingWith(o: ResolvedRoutingOptions): HostResolv
   };
 
   const resolvectl = async (args: readonly string[], waitForLink: boolean): Promise<void> => {
-    const deadline = Date.now() + (waitForLink ? o.linkWaitMs ?? 5_000 : 0);
+    // By the monotonic clock: a wall clock stepped back meanwhile must not stretch the wait.
+    const deadline = monotonicMs() + (waitForLink ? o.linkWaitMs ?? 5_000 : 0);
     for (;;) {
       const r = await run('resolvectl', args);
       if (r.code === 0) return;
       // resolved learns of new links over netlink; the first call may come before it has.
-      if (!waitForLink || !linkUnknownToResolved(r) || Date.now() >= deadline) {
+      if (!waitForLink || !linkUnknownToResolved(r) || monotonicMs() >= deadline) {
         throw fail(`resolvectl ${args.slice(0, 2).join(' ')}`, r, 'check that systemd-resolved runs and that vmlet runs as root (resolved allows link changes to root or CAP_NET_ADMIN only)');
       }
       await sleep(50);

@@ -6,7 +6,7 @@
  * before any certificate (token missing, malformed, expired) ends the run instead. Also the
  * IdentitySource the SDS server and the istiod connector read.
  */
-import { Backoff, type BackoffPolicy, type Clock, type Component } from '../lifecycle/index.js';
+import { Backoff, ClockJumpWatch, type BackoffPolicy, type Clock, type ClockJump, type Component } from '../lifecycle/index.js';
 import { LogSampler, type Logger } from '../log.js';
 import { isBadInput, VmletError } from '../errors.js';
 import { Status } from '../grpc/status.js';
@@ -15,7 +15,7 @@ import type { Events, Gate, Metrics, StatusBoard } from '../status/types.js';
 import { createCertificate } from './ca-client.js';
 import { identityFromResponse } from './chain.js';
 import { generateKeyAndCsr, spiffeId, type KeySpec } from './keys.js';
-import { MAX_SLEEP_MS, renewAt } from './renewal-timing.js';
+import { planRenewal, RENEWAL_STEP_MS, renewalLeft, type RenewalPlan } from './renewal-timing.js';
 import { CertStore } from './store.js';
 import { humanDuration, preflightToken, readToken } from './token.js';
 import type { IdentitySource, WorkloadIdentity } from './types.js';
@@ -64,7 +64,6 @@ const BEFORE_FIRST_CALL_MAX_MS = 10_000;
 export class IdentityManager implements Component, IdentitySource {
   readonly name = 'identity';
   private identity: WorkloadIdentity | undefined;
-  private createdAt = 0;
   private failingSince: number | undefined;
   /** The next request's deadline (ms): istiod.requestTimeout, doubled after each one that ran out of time. */
   private deadlineMs: number;
@@ -79,12 +78,18 @@ export class IdentityManager implements Component, IdentitySource {
   private readonly expiry;
   private readonly renewals;
   private readonly duration;
+  private readonly clockJumps;
+  /** When the current certificate is renewed (fixed at adoption, so the jitter is drawn once per certificate). */
+  private plan: RenewalPlan | undefined;
+  /** The last wall-clock jump, for the status line: "system clock moved forward 40m at …". */
+  private clockNote = '';
 
   constructor(private readonly o: IdentityManagerOptions) {
     this.deadlineMs = o.requestTimeoutMs;
     this.expiry = o.metrics.gauge('vmlet_identity_expiry_timestamp_seconds', 'NotAfter of the current workload certificate (unix seconds).');
     this.renewals = o.metrics.counter('vmlet_identity_renewals_total', 'Certificate requests to istiod by result.', ['result']);
     this.duration = o.metrics.histogram('vmlet_ca_request_duration_seconds', 'Duration of CreateCertificate calls to istiod.', [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    this.clockJumps = o.metrics.counter('vmlet_clock_jumps_total', 'System clock jumps against the monotonic clock (NTP step, resume, manual change), by direction.', ['direction']);
   }
 
   current(): WorkloadIdentity | undefined {
@@ -119,13 +124,19 @@ export class IdentityManager implements Component, IdentitySource {
       if (signal.aborted) return;
     }
     const backoff = new Backoff(this.o.backoff ?? CA_BACKOFF, this.o.random);
+    const watch = new ClockJumpWatch(clock);
     while (!signal.aborted) {
+      const jump = watch.check();
+      if (jump !== undefined) this.reportClockJump(jump);
       const cur = this.current();
-      if (cur !== undefined) {
-        const due = renewAt(this.createdAt, cur.notAfter, this.o.renewRatio, this.o.renewJitter, this.o.random);
-        const wait = due - clock.now();
-        if (wait > 0 && !(await this.sleep(Math.min(wait, MAX_SLEEP_MS), signal))) return;
-        if (due > clock.now()) continue;
+      if (cur !== undefined && this.plan !== undefined) {
+        // In steps of at most RENEWAL_STEP_MS, measured again after each: timers run on the
+        // monotonic clock, the renewal time is a wall-clock time (renewal-timing.ts).
+        const left = renewalLeft(this.plan, clock.now(), clock.monotonic());
+        if (left > 0) {
+          if (!(await this.sleep(Math.min(left, RENEWAL_STEP_MS), signal))) return;
+          continue;
+        }
       }
       try {
         await this.renewOnce();
@@ -188,16 +199,46 @@ export class IdentityManager implements Component, IdentitySource {
 
   private adopt(id: WorkloadIdentity, createdAt: number, how: 'loaded' | 'issued' | 'renewed'): void {
     this.identity = id;
-    this.createdAt = createdAt;
+    this.plan = planRenewal(createdAt, id.notAfter, this.o.renewRatio, this.o.renewJitter, this.o.clock.now(), this.o.clock.monotonic(), this.o.random);
     this.failingSince = undefined;
     this.sampler.reset();
     this.expiry.set(id.notAfter / 1000);
     this.o.gate.pass();
     const left = humanDuration(id.notAfter - this.o.clock.now());
-    this.o.status.set('identity', 'ok', `${id.spiffeId}, expires in ${left}`);
+    this.o.status.set('identity', 'ok', `${id.spiffeId}, expires in ${left}${this.clockNote}`);
     this.o.events.emit('identity', { state: how, spiffeId: id.spiffeId, notAfter: new Date(id.notAfter).toISOString() });
     this.o.logger.info({ spiffeId: id.spiffeId, notAfter: new Date(id.notAfter).toISOString(), how }, `identity ${how}: ${id.spiffeId}, expires in ${left}`);
     for (const l of this.listeners) l(id);
+  }
+
+  /**
+   * A wall-clock jump: logged once with what it means for the certificate, counted, and noted in
+   * the status line. Forward past the renewal time renews now; backward keeps the renewal within
+   * the wait planned by the monotonic clock (the certificate's NotAfter did not move).
+   */
+  private reportClockJump(jump: ClockJump): void {
+    const { clock } = this.o;
+    const now = clock.now();
+    this.clockJumps.inc({ direction: jump.direction });
+    const by = humanDuration(jump.ms);
+    this.clockNote = `; system clock moved ${jump.direction} ${by} at ${new Date(now).toISOString()}`;
+    const cur = this.current();
+    let action: string;
+    if (cur === undefined) {
+      action = this.identity !== undefined && this.identity.notAfter <= now
+        ? `by the new time the certificate expired at ${new Date(this.identity.notAfter).toISOString()}: requesting a new one (with the istio-token)`
+        : 'no certificate yet: the request goes on';
+    } else {
+      const left = this.plan === undefined ? 0 : renewalLeft(this.plan, now, clock.monotonic());
+      const expires = `expires in ${humanDuration(cur.notAfter - now)}`;
+      action = left <= 0
+        ? `the certificate's renewal time has passed by the new time: renewing now (it ${expires})`
+        : `renewal stays due in ${humanDuration(left)}${jump.direction === 'backward' ? ' (kept by the monotonic clock: the NotAfter of the certificate did not move)' : ''}; the certificate ${expires}`;
+      if (this.failingSince === undefined) this.o.status.set('identity', 'ok', `${cur.spiffeId}, ${expires}${this.clockNote}`);
+    }
+    this.o.events.emit('clock.jump', { direction: jump.direction, seconds: Math.round(jump.ms / 1000) });
+    this.o.logger.warn({ direction: jump.direction, seconds: Math.round(jump.ms / 1000) },
+      `the system clock moved ${jump.direction} by ${Math.round(jump.ms / 1000)} s against the monotonic clock (an NTP step, a resume from suspend or a snapshot, or a manual change): ${action}`);
   }
 
   private persist(id: WorkloadIdentity): void {

@@ -18,3 +18,4 @@ export { StopSignals, type SignalSource } from './signals.js';
 export { Reloader, keyMatches, type ReloadHandler, type ReloadOutcome, type ReloadReport, type ReloadedChange } from './reload.js';
 export { Runtime, type Capability, type RunResult } from './runtime.js';
 export { controlLevels, type LevelControl } from './log-levels.js';
+export { ClockJumpWatch, CLOCK_JUMP_THRESHOLD_MS, type ClockJump } from './clock-jumps.js';

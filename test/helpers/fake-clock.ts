@@ -6,11 +6,18 @@ import type { Clock } from '../../src/lifecycle/types.js';
 
 export class FakeClock implements Clock {
   private t = 0;
+  /** Wall-clock offset from jumpWall(): the system clock stepped, monotonic time untouched. */
+  private wallOffset = 0;
   readonly sleeps: number[] = [];
   private pending: { at: number; resolve(): void }[] = [];
 
   now(): number {
-    return 1_700_000_000_000 + this.t;
+    return 1_700_000_000_000 + this.t + this.wallOffset;
+  }
+
+  /** Steps the wall clock (now()) by `ms`, forward or backward, as NTP or an operator would: sleeps and monotonic() do not move. */
+  jumpWall(ms: number): void {
+    this.wallOffset += ms;
   }
 
   monotonic(): number {
@@ -21,12 +28,14 @@ export class FakeClock implements Clock {
     this.sleeps.push(ms);
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const entry = { at: this.t + ms, resolve: () => resolve() };
-      this.pending.push(entry);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         this.pending = this.pending.filter((p) => p !== entry);
-        reject(signal.reason);
-      }, { once: true });
+        reject(signal?.reason);
+      };
+      // The listener goes with the sleep: a loop of many sleeps on one signal must not pile them up.
+      const entry = { at: this.t + ms, resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
+      this.pending.push(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
