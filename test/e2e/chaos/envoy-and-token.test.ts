@@ -1,8 +1,7 @@
 // Chaos scenario 6: Envoy crash-looping (the FAKE Envoy's crash mode: it exits with 139 shortly
 // after each of its first starts), and the token file replaced with garbage while vmlet runs (and
-// across a restart). Each ends in the shared convergence check (converge.ts).
-// The clock jump of the issue is not here: vmlet reads the system's real-time clock and a test
-// cannot move it without moving the host's (docs/reliability.md says why).
+// across a restart). Each ends in the shared convergence check (converge.ts). The clock jump
+// (6c) is in clock-jump.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
