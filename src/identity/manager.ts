@@ -83,6 +83,8 @@ export class IdentityManager implements Component, IdentitySource {
   private plan: RenewalPlan | undefined;
   /** The last wall-clock jump, for the status line: "system clock moved forward 40m at …". */
   private clockNote = '';
+  /** The last renewal could not be stored: the status line says "in memory only" until the next. */
+  private unstored = false;
 
   constructor(private readonly o: IdentityManagerOptions) {
     this.deadlineMs = o.requestTimeoutMs;
@@ -234,7 +236,8 @@ export class IdentityManager implements Component, IdentitySource {
       action = left <= 0
         ? `the certificate's renewal time has passed by the new time: renewing now (it ${expires})`
         : `renewal stays due in ${humanDuration(left)}${jump.direction === 'backward' ? ' (kept by the monotonic clock: the NotAfter of the certificate did not move)' : ''}; the certificate ${expires}`;
-      if (this.failingSince === undefined) this.o.status.set('identity', 'ok', `${cur.spiffeId}, ${expires}${this.clockNote}`);
+      // Only over an ok line: a failing renewal or an unwritable store keeps its own until it mends.
+      if (this.failingSince === undefined && !this.unstored) this.o.status.set('identity', 'ok', `${cur.spiffeId}, ${expires}${this.clockNote}`);
     }
     this.o.events.emit('clock.jump', { direction: jump.direction, seconds: Math.round(jump.ms / 1000) });
     this.o.logger.warn({ direction: jump.direction, seconds: Math.round(jump.ms / 1000) },
@@ -242,6 +245,7 @@ export class IdentityManager implements Component, IdentitySource {
   }
 
   private persist(id: WorkloadIdentity): void {
+    this.unstored = false;
     for (const store of [this.o.store, this.o.outputStore]) {
       if (store === undefined) continue;
       try {
@@ -249,6 +253,7 @@ export class IdentityManager implements Component, IdentitySource {
       } catch (err) {
         const e = err as VmletError;
         this.o.logger.error({ code: e.code, dir: store.dir }, `${e.message} [${e.code}]`);
+        this.unstored = true;
         this.o.status.set('identity', 'degraded', `${id.spiffeId} in memory only: ${e.message} [${e.code}]`);
         this.o.events.emit('identity.failure', { code: e.code, message: e.message });
       }

@@ -5,6 +5,7 @@
 // jump is logged once with what vmlet does, counted, and shown in the identity status line.
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VmletError } from '../../../src/errors.js';
 import { IdentityManager } from '../../../src/identity/manager.js';
 import { RENEWAL_STEP_MS } from '../../../src/identity/renewal-timing.js';
 import type { CertStore } from '../../../src/identity/store.js';
@@ -35,11 +36,12 @@ afterEach(async () => { for (const r of rigs.splice(0)) await r.stop(); });
  * life (jitter 0 unless `random` varies it). renewOnce() is replaced by a recorder that adopts a
  * fresh certificate: these tests are about when the loop calls it, not the CSR (integration tests).
  */
-function start(lifetimeMs: number, o: { jitter?: number; random?: () => number } = {}): Rig {
+function start(lifetimeMs: number, o: { jitter?: number; random?: () => number; storeFails?: boolean } = {}): Rig {
   const clock = new FakeClock();
   const t0 = clock.now();
   const cert = (from: number): WorkloadIdentity => ({ spiffeId: 'spiffe://cluster.local/ns/ns1/sa/sa1', certChainPem: '', keyPem: '', rootPem: '', notBefore: from, notAfter: from + lifetimeMs });
-  const store = { dir: '/nonexistent', load: () => cert(t0), storedAt: () => t0, save: () => {} } as unknown as CertStore;
+  const save = () => { if (o.storeFails) throw new VmletError('VMLET_IDENTITY_STORE_UNWRITABLE', 'cannot write /nonexistent/cert-chain.pem: ENOSPC'); };
+  const store = { dir: '/nonexistent', load: () => cert(t0), storedAt: () => t0, save } as unknown as CertStore;
   const logs: { level: number; msg: string }[] = [];
   const sink = new PassThrough();
   sink.setEncoding('utf8').on('data', (d: string) => { for (const l of d.split('\n').filter(Boolean)) logs.push(JSON.parse(l) as { level: number; msg: string }); });
@@ -56,7 +58,9 @@ function start(lifetimeMs: number, o: { jitter?: number; random?: () => number }
   (manager as unknown as { renewOnce(): Promise<WorkloadIdentity> }).renewOnce = async () => {
     renewedAt.push(clock.monotonic());
     const id = cert(clock.now());
-    (manager as unknown as { adopt(id: WorkloadIdentity, at: number, how: string): void }).adopt(id, clock.now(), 'renewed');
+    const m = manager as unknown as { adopt(id: WorkloadIdentity, at: number, how: string): void; persist(id: WorkloadIdentity): void };
+    m.adopt(id, clock.now(), 'renewed');
+    m.persist(id);
     return id;
   };
   const abort = new AbortController();
@@ -137,6 +141,19 @@ describe('renewal under wall-clock jumps', () => {
     expect(r.renewedAt).toEqual([]);
     await r.clock.advance(MIN);
     expect(r.renewedAt).toHaveLength(1);
+  });
+
+  it('the jump note does not cover a degraded status line (a renewal kept in memory only)', async () => {
+    const r = start(HOUR, { storeFails: true });
+    await settle(r.clock);
+    await r.clock.advance(31 * MIN);
+    expect(r.renewedAt).toHaveLength(1);
+    const line = () => r.center.snapshot().components.find((c) => c.name === 'identity');
+    expect(line()).toMatchObject({ state: 'degraded', detail: expect.stringContaining('in memory only') });
+    r.clock.jumpWall(5 * MIN);
+    await r.clock.advance(RENEWAL_STEP_MS);
+    expect(jumpLines(r)).toHaveLength(1);
+    expect(line()).toMatchObject({ state: 'degraded', detail: expect.stringContaining('in memory only') });
   });
 
   it('no jump, no warning: a blocked event loop moves both clocks alike', async () => {
