@@ -4,7 +4,8 @@
  * also proves the application still accepts them). It is written on the socket directly: with a
  * probe every second, the probe is most of what an idle agent does, and node:http's client
  * (agent, ClientRequest, parser, proxy environment check) costs ~0.4 ms more CPU per probe than
- * this (measured on the packaged runtime). HTTPS probes stay on node:https.
+ * this (measured on the packaged runtime; bench/probe-cpu.mjs measures this one against variants).
+ * HTTPS probes stay on node:https.
  */
 import { connect } from 'node:net';
 
@@ -34,38 +35,48 @@ export function requestText(o: Pick<HttpGet, 'host' | 'port' | 'path' | 'headers
   return lines.join('\r\n');
 }
 
+/** Where every probe's reads land: each read is copied out as text in the same call, so one serves all. */
+const slab = Buffer.allocUnsafe(4096);
+
 /**
- * Resolves once the status line is read (or the connection fails or times out). The rest of the
- * response is read and dropped until the application closes, so it never sees a reset; the
- * timeout also bounds that.
+ * Resolves once the status line is read (or the connection fails, closes first or times out).
+ * The connection is closed as soon as the status line is in, as pilot-agent's Go client closes it
+ * once the response head is read (keep-alives off); the status line and a small response arrive
+ * in the same read, so the application sees an ordinary close.
  */
 export function httpGet(o: HttpGet): Promise<HttpGetResult> {
   return new Promise((resolve) => {
     let head = '';
     let settled = false;
     const settle = (r: HttpGetResult) => {
-      if (!settled) { settled = true; resolve(r); }
-    };
-    const socket = connect({ host: o.host, port: o.port, ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      settle({ error: new Error(`timed out after ${o.timeoutMs} ms`) });
-    }, o.timeoutMs);
-    socket.setEncoding('latin1');
-    socket.once('connect', () => socket.write(requestText(o)));
-    socket.on('data', (chunk: string) => {
       if (settled) return;
-      head += chunk;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const read = (n: number): boolean => {
+      if (settled) return false;
+      head += slab.toString('latin1', 0, n);
       const eol = head.indexOf('\r\n');
-      if (eol < 0 && head.length < 8192) return;
+      if (eol < 0 && head.length < 8192) return true;
       const m = /^HTTP\/\d\.\d (\d{3})/.exec(head.slice(0, eol < 0 ? head.length : eol));
       settle(m ? { status: Number(m[1]) } : { error: new Error(`not an HTTP response: ${JSON.stringify(head.slice(0, 40))}`) });
+      return false;
+    };
+    // onread: reads go into the slab, no Buffer per read; allowHalfOpen: a close before the status
+    // line ends the probe at once, without shutting down the write side first.
+    const socket = connect({
+      host: o.host,
+      port: o.port,
+      allowHalfOpen: true,
+      onread: { buffer: slab, callback: read },
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
     });
-    socket.once('end', () => {
-      socket.destroy();
-      settle({ error: new Error('the connection closed before a response') });
-    });
+    const timer = setTimeout(() => settle({ error: new Error(`timed out after ${o.timeoutMs} ms`) }), o.timeoutMs);
+    // Written before the connection is up: node:net sends it once connected, in one write.
+    socket.write(requestText(o));
+    socket.once('end', () => settle({ error: new Error('the connection closed before a response') }));
     socket.once('error', (error) => settle({ error }));
-    socket.once('close', () => clearTimeout(timer));
   });
 }
