@@ -9,6 +9,8 @@
 //   envoy      + an HTTP/2 server on a Unix socket with one client session and stream open (this
 //              process), as vmlet's xDS proxy and SDS server serving Envoy
 // so `vmlet`'s idle RSS (bench/run-idle.mjs, bench/compare) can be read as this floor plus vmlet.
+// Each step's RSS is also split into RssAnon (V8's heap, malloc, stacks) and RssFile (pages of the
+// node binary and shared libraries: the builtins' JavaScript and code cache, the machine code run).
 //
 //   node bench/rss-floor.mjs [--node PATH] [--seconds 20] [--node-arg FLAG ...]
 import { execFileSync, spawn } from 'node:child_process';
@@ -26,7 +28,12 @@ const { values } = parseArgs({ options: {
 const seconds = Math.max(5, Math.min(300, Number(values.seconds)));
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-floor-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const rssMb = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+/** VmRSS, RssAnon and RssFile of `pid`, in MB. */
+function memMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)[1]);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+}
 
 // A throwaway self-signed P-256 certificate for 127.0.0.1 (nothing here is a secret).
 execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=floor',
@@ -71,7 +78,7 @@ for (const [i, name] of STEPS.entries()) {
     st.on('data', () => {});
   }
   await sleep(seconds * 1000);
-  results.push({ name, rss: rssMb(child.pid) });
+  results.push({ name, ...memMb(child.pid) });
   client?.destroy();
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
@@ -81,5 +88,7 @@ rmSync(tmp, { recursive: true, force: true });
 
 const version = execFileSync(values.node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
 console.log(`node ${version} ${values['node-arg'].join(' ') || '(no flags)'}, RSS after ${seconds} s idle`);
-console.log('| step | RSS | added |\n|---|---:|---:|');
-for (const [i, r] of results.entries()) console.log(`| ${r.name} | ${r.rss.toFixed(1)} MB | ${i === 0 ? '' : `+${(r.rss - results[i - 1].rss).toFixed(1)}`} |`);
+console.log('| step | RSS | added | RssAnon | RssFile |\n|---|---:|---:|---:|---:|');
+for (const [i, r] of results.entries()) {
+  console.log(`| ${r.name} | ${r.rss.toFixed(1)} MB | ${i === 0 ? '' : `+${(r.rss - results[i - 1].rss).toFixed(1)}`} | ${r.anon.toFixed(1)} | ${r.file.toFixed(1)} |`);
+}
