@@ -2,9 +2,10 @@
  * bench/compare/idle.ts: the idle rows of compare.ts on their own, per minute, and what wakes vmlet.
  * vmlet (the packaged runtime and the launcher's flags, as compare.ts runs it) and pilot-agent on
  * the same real istiod, each in a VM network namespace with the FAKE Envoy; after 60 s, the CPU
- * time of each (utime + stime of /proc/<pid>/stat) every minute for MIN minutes; then, with
- * TRACE_S > 0, a second vmlet with bench/startup-trace.cjs preloaded counts every callback Node
- * runs in TRACE_S idle seconds, by what created it. Needs root and test/e2e/build.sh's binaries.
+ * time of each (utime + stime of /proc/<pid>/stat) every minute for MIN minutes, and the whole
+ * window's user and system time apart; then, with TRACE_S > 0, a second vmlet with
+ * bench/startup-trace.cjs preloaded counts every callback Node runs in TRACE_S idle seconds, by
+ * what created it. Needs root and test/e2e/build.sh's binaries.
  *
  *   MIN=10 TRACE_S=60 flock /tmp/vmlet-e2e.lock npx tsx bench/compare/idle.ts
  */
@@ -25,7 +26,9 @@ const NODE = process.env.NODE_BIN ?? (fetchRuntime('x64') as { node: string }).n
 const NODE_ARGS = (/exec \/usr\/lib\/vmlet\/node ((?:--\S+ )*)\/usr\/lib\/vmlet\/vmlet\.cjs/.exec(readFileSync(join(ROOT, 'packaging', 'common', 'vmlet-launcher.sh'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cpu = (pid: number) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / TICK; };
+/** [user, system] CPU seconds of a process (utime, stime of /proc/<pid>/stat). */
+const split = (pid: number) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return [Number(f[11]) / TICK, Number(f[12]) / TICK] as const; };
+const cpu = (pid: number) => { const [u, s] = split(pid); return u + s; };
 const rec = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 
 const bin = execFileSync('bash', [join(ROOT, 'test', 'e2e', 'build.sh'), 'all'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
@@ -50,12 +53,16 @@ try {
   const t0 = Date.now();
   let c = { v: cpu(v.child.pid!), p: cpu(pa.pid) };
   const c0 = c;
+  const s0 = { v: split(v.child.pid!), p: split(pa.pid) };
   for (let m = 1; m <= MIN; m++) {
     await sleep(60_000);
     const n = { v: cpu(v.child.pid!), p: cpu(pa.pid) };
     console.log(`minute ${m}: vmlet ${(n.v - c.v).toFixed(2)} s, pilot-agent ${(n.p - c.p).toFixed(2)} s`);
     c = n;
   }
+  const s1 = { v: split(v.child.pid!), p: split(pa.pid) };
+  const us = (k: 'v' | 'p') => `user ${(s1[k][0] - s0[k][0]).toFixed(2)} s, system ${(s1[k][1] - s0[k][1]).toFixed(2)} s`;
+  console.log(`user/system over ${MIN} min: vmlet ${us('v')}; pilot-agent ${us('p')}`);
   console.log(`TOTAL over ${MIN} min: vmlet ${(c.v - c0.v).toFixed(2)} s, pilot-agent ${(c.p - c0.p).toFixed(2)} s, ratio ${((c.v - c0.v) / (c.p - c0.p)).toFixed(2)}`);
   const evs = (f: string) => rec(f).filter((r) => r.t >= t0).reduce((m: Record<string, number>, r) => { const k = `${r.event} ${r.type ?? r.path ?? ''}`; m[k] = (m[k] ?? 0) + 1; return m; }, {});
   console.log('vmlet fake-envoy events in window', JSON.stringify(evs(vRec)));
