@@ -10,7 +10,8 @@
 //   tls       each tls.connect: start and secureConnect
 //   h2        each HTTP/2 request on a client session (gRPC calls: the CSR, ADS): start and response headers
 //   fsync     each fsyncSync (the identity store's durable writes before that rename): start and ms
-//   cert      the workload certificate reaching disk (a rename onto cert-chain.pem)
+//   cert      the workload certificate reaching disk (a rename onto cert-chain.pem), with the
+//             process's CPU time (user + system) until then
 // and, with VMLET_STARTUP_TRACE_IDLE=ms, what wakes the process once it is idle: every callback
 // Node runs in that window, counted by async resource type and the place it was created.
 // CommonJS, as vmlet is: an --import preload would start Node's ESM loader and count it against vmlet.
@@ -79,7 +80,7 @@ if (out) {
     return session;
   };
 
-  const onCert = (to) => { if (typeof to === 'string' && to.endsWith('cert-chain.pem')) emit({ kind: 'cert', at: now(), file: to }); };
+  const onCert = (to) => { if (typeof to === 'string' && to.endsWith('cert-chain.pem')) { const c = process.cpuUsage(); emit({ kind: 'cert', at: now(), cpuMs: (c.user + c.system) / 1000, file: to }); } };
   const renameSync = fs.renameSync;
   fs.renameSync = function tracedRename(from, to) { const r = renameSync.apply(this, arguments); onCert(String(to)); return r; };
   const rename = fs.promises.rename;

@@ -4,13 +4,16 @@
 // The timeline comes from bench/startup-trace.cjs (a preload; vmlet's code is unchanged).
 //
 //   npm run build && node bench/startup.mjs [--node PATH] [--runs 5] [--key RSA|ECDSA]
-//                                           [--compile-cache] [--idle-seconds 0]
+//                                           [--compile-cache] [--idle-seconds 0] [--timeline]
+//                                           [--node-arg=--optimize-for-size ...]
 //
 // --node: the runtime that runs vmlet (e.g. the packaged one, ~/.cache/vmlet-runtime/.../bin/node);
+// --node-arg: a flag for it (repeat; the packaged launcher's are in packaging/common/vmlet-launcher.sh);
 // --compile-cache: NODE_COMPILE_CACHE in a directory of its own, filled by one untimed run first
 // (what the packaged launcher does with /var/cache/vmlet); --idle-seconds: afterwards, one run is
 // kept idle that long and every callback Node runs is counted by where it was created (what wakes
-// the idle agent). Prints the medians per phase and the modules by time and by RSS.
+// the idle agent); --timeline: the median run's records in time order. Prints the medians per
+// phase and the modules by time and by RSS.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +25,8 @@ const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: {
   node: { type: 'string', default: process.execPath }, runs: { type: 'string', default: '5' },
   key: { type: 'string', default: 'RSA' }, 'compile-cache': { type: 'boolean', default: false },
-  'idle-seconds': { type: 'string', default: '0' },
+  'idle-seconds': { type: 'string', default: '0' }, timeline: { type: 'boolean', default: false },
+  'node-arg': { type: 'string', multiple: true, default: [] },
 } });
 const runs = Math.max(1, Math.min(30, Number(values.runs)));
 const tmp = mkdtempSync(join(tmpdir(), 'vmlet-bench-startup-'));
@@ -58,7 +62,7 @@ async function once(i, sim, cacheDir, idleMs) {
   // would never see Envoy ready and would poll its admin API for the whole idle window.
   const adminPort = await freePort();
   const t0 = Date.now();
-  const child = spawn(values.node, ['--require', join(root, 'bench/startup-trace.cjs'), join(root, 'dist/vmlet.cjs'), 'run', '--istio-dir', istio,
+  const child = spawn(values.node, [...values['node-arg'], '--require', join(root, 'bench/startup-trace.cjs'), join(root, 'dist/vmlet.cjs'), 'run', '--istio-dir', istio,
     '--config', join(root, 'test/helpers/empty-config.yaml'), '--log-level', 'warn',
     '--set', 'general.statusPort=0', '--set', `envoy.adminPort=${adminPort}`, '--set', 'envoy.runAsUser=',
     '--set', `envoy.binaryPath=${join(root, 'test/fakes/fake-envoy.mjs')}`, '--set', `envoy.configDir=${join(dir, 'envoy')}`,
@@ -101,6 +105,9 @@ function phases({ recs, wall }) {
     'preload done (bench hook)': node.preload,
     'bundle modules compiled+run, sum': mods.reduce((s, m) => s + m.ms, 0),
     'first bundle module starts': mods[0]?.start,
+    'bundle modules before the CSR, count': mods.filter((m) => m.start < (csr?.start ?? Infinity)).length,
+    'bundle modules after the CSR, count': mods.filter((m) => m.start >= (csr?.start ?? Infinity)).length,
+    'last bundle module before the certificate ends': mods.length ? Math.max(...mods.map((m) => m.start + m.ms)) : NaN,
     'key generated (end)': key?.end,
     'keygen duration (thread pool, overlaps)': key ? key.end - key.start : NaN,
     'TLS to istiod: start': tls?.start,
@@ -108,6 +115,7 @@ function phases({ recs, wall }) {
     'CSR sent': csr?.start,
     'CSR answered (round trip)': csr ? csr.response - csr.start : NaN,
     'certificate on disk': cert.at,
+    'CPU time until the certificate (user+system)': cert.cpuMs,
   };
 }
 
@@ -126,6 +134,22 @@ try {
   const table = results.map(phases);
   console.log('\n| phase (ms since process start unless a duration) | median | runs |\n|---|---:|---|');
   for (const k of Object.keys(table[0])) console.log(`| ${k} | ${ms(median(table.map((t) => t[k])))} | ${table.map((t) => (Number.isFinite(t[k]) ? t[k].toFixed(0) : '-')).join(' ')} |`);
+  if (values.timeline) {
+    // The median run's records in time order: what the main thread did, and what waited on what.
+    const order = table.map((t, i) => [t['certificate on disk'], i]).sort((a, b) => a[0] - b[0]);
+    const { recs } = results[order[Math.floor((order.length - 1) / 2)][1]];
+    console.log('\nthe median run, in time order (ms since process start):');
+    const at = (r) => r.start ?? r.at ?? r.environment;
+    for (const r of [...recs].sort((a, b) => at(a) - at(b))) {
+      const what = r.kind === 'module' ? `${labelOf(r.file)} ${r.ms.toFixed(1)} ms`
+        : r.kind === 'keygen' ? `key pair ${r.alg} ${r.size} until ${r.end.toFixed(1)}`
+        : r.kind === 'tls' ? `TLS handshake until ${r.secure.toFixed(1)}`
+        : r.kind === 'h2' ? `HTTP/2 request ${r.path} answered at ${r.response.toFixed(1)}`
+        : r.kind === 'fsync' ? `fsync ${r.ms.toFixed(1)} ms`
+        : r.kind === 'cert' ? 'certificate on disk' : r.kind;
+      console.log(`${ms(at(r))}  ${r.kind.padEnd(6)} ${what}`);
+    }
+  }
   // Per module: median time and RSS growth over the runs (RSS after - before, top-level code included).
   const byFile = new Map();
   for (const r of results) for (const m of r.recs.filter((x) => x.kind === 'module')) {

@@ -45,6 +45,14 @@ export interface MainOptions {
   readonly untilPreflight?: boolean;
 }
 
+/**
+ * One turn of the event loop. A chunk's `await import()` resolves in a microtask, so the phases
+ * after identity's would load and wire without Node ever polling for I/O: the first key pair's
+ * completion, the TLS handshake to istiod and the CSR would all wait for the end of the wiring.
+ * Awaited between those phases' imports, it lets them move on in the gaps.
+ */
+const ioTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Runs vmlet until it is stopped; resolves to the exit code. Bad configuration throws (exit 2). */
 export async function main(opts: MainOptions): Promise<number> {
   // ── Phase 1: config. Every input read and validated once; bad input ends here with exit 2.
@@ -161,12 +169,20 @@ export async function main(opts: MainOptions): Promise<number> {
   const identity = identityModule && istiodModule
     ? identityModule.createIdentity(deps, { connect: (credentials) => istiodModule.createIstiodConnector(deps, credentials), beforeFirstCall: capture.settled })
     : undefined;
-  if (identity) runtime.mount(identity);
-  else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
+  if (identity) {
+    runtime.mount(identity);
+    // The first certificate request starts now, not when runtime.run starts the components: its
+    // TLS handshake and istiod's signing then overlap the loading and wiring of phases 4-6 (Envoy,
+    // xDS, health), which it used to follow (docs/performance.md). It still waits for
+    // capture.settled; identity's component takes it over (a failure ends the run as before).
+    identity.begin();
+  } else logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
 
   // ── Phase 4: sidecar — Envoy supervisor and SDS server. The node (id and
   //    metadata) is built once: Envoy's bootstrap and the proxy's checks share it.
+  await ioTurn();
   const xdsModule = config.envoy.enabled || config.xds.enabled ? await import('./xds/index.js') : undefined;
+  await ioTurn();
   const envoyModule = config.envoy.enabled ? await import('./envoy/index.js') : undefined;
   const node = xdsModule?.buildNode(config, xdsModule.detectHost());
   const sidecar = node && identity && envoyModule ? envoyModule.createSidecar(deps, { identity: identity.source, node }) : undefined;
@@ -179,6 +195,7 @@ export async function main(opts: MainOptions): Promise<number> {
   if (xdsModule && node && identity && config.xds.enabled) {
     const xds = xdsModule.createXds(deps, { connector: identity.connector, node, ...(sidecar?.user ? { socketOwner: sidecar.user } : {}), ...(dns ? { onNameTable: dns.acceptTable } : {}) });
     runtime.mount(xds);
+    await ioTurn();
     const { createHealth } = await import('./health/index.js');
     runtime.mount(createHealth(deps, { sink: xds.proxy, instanceIps: xdsModule.instanceIpsOf(node), ...(sidecar ? { envoy: sidecar.readiness } : {}) }));
   } else {

@@ -4,7 +4,7 @@
  * Envoy (no Envoy build exists here). Prints one table with the ratio vmlet/pilot-agent per row.
  *
  *   npx tsx bench/compare/compare.ts [--runs 5] [--idle-minutes 10] [--pushes 20] [--service-entries 100]
- *                                    [--services 2000] [--node PATH]
+ *                                    [--services 2000] [--node PATH] [--first-cert-only]
  *
  * vmlet runs on --node: by default the Node.js runtime the packages ship (the stripped binary of
  * the last `npm run package` if there is one, else packaging/runtime.json's pinned binary from the
@@ -19,7 +19,8 @@
  * pushes (a ServiceEntry patched; time from the patch to the fake Envoy's receipt of the CDS
  * response), median and p90; then a mesh of --services Kubernetes Services (several MB of CDS,
  * EDS for each): the push latency of a Service change through each proxy and each agent's RSS
- * growth from before the Services existed. Needs root and the binaries of test/e2e/build.sh.
+ * growth from before the Services existed. --first-cert-only: the first two rows alone (a few minutes).
+ * Needs root and the binaries of test/e2e/build.sh.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ const { values: opt } = parseArgs({ options: {
   runs: { type: 'string', default: '5' }, 'idle-minutes': { type: 'string', default: '10' },
   pushes: { type: 'string', default: '20' }, 'service-entries': { type: 'string', default: '100' },
   services: { type: 'string', default: '2000' }, node: { type: 'string' },
+  'first-cert-only': { type: 'boolean', default: false },
 } });
 const RUNS = Number(opt.runs);
 const IDLE_MS = Number(opt['idle-minutes']) * 60_000;
@@ -111,6 +113,19 @@ async function main(): Promise<void> {
           await sleep(500);
         }
       }
+    }
+
+    if (opt['first-cert-only']) {
+      console.log(`\nvmlet on ${NODE} ${NODE_ARGS.join(' ')} vs pilot-agent, first certificate only\n| metric | vmlet | pilot-agent | vmlet/pilot-agent |\n|---|---:|---:|---:|`);
+      for (const [key] of KEYS) {
+        const v = median(firstCert[key]!.vmlet!);
+        const p = median(firstCert[key]!['pilot-agent']!);
+        console.log(`| time to first certificate, ${key}, median of ${RUNS} (ms) | ${v.toFixed(0)} | ${p.toFixed(0)} | ${(v / p).toFixed(2)} |`);
+      }
+      for (const [key] of KEYS) console.log(`(raw first-cert ms, ${key}: vmlet ${firstCert[key]!.vmlet!.map((x) => x.toFixed(0)).join(', ')}; pilot-agent ${firstCert[key]!['pilot-agent']!.map((x) => x.toFixed(0)).join(', ')})`);
+      for (const x of apps) await x.stop();
+      failed = false;
+      return;
     }
 
     // 2. + 3. Idle RSS after 60 s and CPU over the idle window, both running at once.

@@ -28,6 +28,11 @@ export interface IdentityCapability extends Capability {
   readonly certs: IdentitySource;
   /** The istiod connector `connect` made, presenting this identity (xDS shares it). */
   readonly connector: IstiodConnector;
+  /**
+   * Starts the first certificate request (or adopts the stored certificate) now, before the
+   * runtime runs identity's component, which takes the outcome over (IdentityManager.begin).
+   */
+  begin(): void;
 }
 
 export interface IdentityOptions {
@@ -48,7 +53,7 @@ export function createIdentity(deps: Deps, opts: IdentityOptions): IdentityCapab
   const connector = opts.connect(clientCredentials({ current: () => manager?.current() }, tokenPath));
   if (!id.enabled) {
     deps.logger.child({ component: 'identity' }).warn('identity.enabled=false: no workload certificate is requested from istiod');
-    return { components: [], source: { current: () => undefined, subscribe: () => () => {} }, certs: { current: () => undefined, subscribe: () => () => {} }, connector };
+    return { components: [], source: { current: () => undefined, subscribe: () => () => {} }, certs: { current: () => undefined, subscribe: () => () => {} }, connector, begin: () => undefined };
   }
   manager = new IdentityManager({
     store: new CertStore(identityStoreDir(config)),
@@ -75,5 +80,5 @@ export function createIdentity(deps: Deps, opts: IdentityOptions): IdentityCapab
     clockSkewMs: id.clockSkew,
     ...(opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {}),
   });
-  return { components: [manager], source: manager, certs: manager, connector };
+  return { components: [manager], source: manager, certs: manager, connector, begin: () => { void manager?.begin(); } };
 }

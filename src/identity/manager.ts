@@ -74,6 +74,9 @@ export class IdentityManager implements Component, IdentitySource {
    */
   private unanswered: { keyPem: string; csrPem: string } | undefined;
   private readonly listeners = new Set<(id: WorkloadIdentity) => void>();
+  /** The start begin() made (run() makes it when main.ts did not), and what stops it before run(). */
+  private opening: Promise<{ readonly error: unknown } | undefined> | undefined;
+  private readonly halt = new AbortController();
   private readonly sampler = new LogSampler();
   private readonly expiry;
   private readonly renewals;
@@ -104,7 +107,20 @@ export class IdentityManager implements Component, IdentitySource {
     return () => { this.listeners.delete(listener); };
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Starts what run() starts with now, before the runtime runs this component: the stored
+   * certificate adopted or, after beforeFirstCall, the first request to istiod. main.ts calls it
+   * once identity is wired, so the TLS handshake and istiod's signing overlap the loading and
+   * wiring of the later phases instead of following them. run() takes the outcome over: a failed
+   * first request is reported, and ends the run or is retried, there. Resolves to that failure.
+   */
+  begin(): Promise<{ readonly error: unknown } | undefined> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  /** The stored certificate adopted, or the first request made (after beforeFirstCall); its failure. */
+  private async open(): Promise<{ readonly error: unknown } | undefined> {
     const { clock } = this.o;
     const stored = this.o.store.load();
     const ours = stored !== undefined && stored.spiffeId.endsWith(`/ns/${this.o.namespace}/sa/${this.o.serviceAccount}`);
@@ -113,20 +129,37 @@ export class IdentityManager implements Component, IdentitySource {
       // Issued when it was stored (clamped to its validity), not at its backdated NotBefore.
       const issued = Math.min(clock.now(), Math.max(stored.notBefore, this.o.store.storedAt() ?? stored.notBefore));
       this.adopt(stored, issued, 'loaded');
+      return undefined;
     }
-    else this.o.status.set('identity', 'starting', 'requesting the first certificate from istiod');
-    if (this.o.beforeFirstCall !== undefined && this.current() === undefined) {
+    this.o.status.set('identity', 'starting', 'requesting the first certificate from istiod');
+    if (this.o.beforeFirstCall !== undefined) {
       // Capture's rules must not land in the middle of the first CSR (capture.settled); bounded.
       const timer = new AbortController();
       const cancel = () => timer.abort();
-      signal.addEventListener('abort', cancel, { once: true });
+      this.halt.signal.addEventListener('abort', cancel, { once: true });
       await Promise.race([this.o.beforeFirstCall, this.sleep(BEFORE_FIRST_CALL_MAX_MS, timer.signal)]);
       timer.abort();
-      signal.removeEventListener('abort', cancel);
-      if (signal.aborted) return;
+      this.halt.signal.removeEventListener('abort', cancel);
     }
+    if (this.halt.signal.aborted) return undefined;
+    try {
+      await this.renewOnce();
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock } = this.o;
+    const halt = () => this.halt.abort();
+    if (signal.aborted) halt();
+    else signal.addEventListener('abort', halt, { once: true });
+    const opened = await this.begin();
+    if (signal.aborted) return;
     const backoff = new Backoff(this.o.backoff ?? CA_BACKOFF, this.o.random);
     const watch = new ClockJumpWatch(clock);
+    if (opened !== undefined && !(await this.recover(opened.error, backoff, signal))) return;
     while (!signal.aborted) {
       const jump = watch.check();
       if (jump !== undefined) this.reportClockJump(jump);
@@ -144,14 +177,21 @@ export class IdentityManager implements Component, IdentitySource {
         await this.renewOnce();
         backoff.reset();
       } catch (err) {
-        this.reportFailure(err);
-        // Before any certificate, bad input (no token, a malformed or expired one, one for another
-        // account) does not mend by retrying: the run ends, so vmlet exits 2 saying why instead
-        // of staying up "starting" until systemd's start timeout. With a certificate, it retries.
-        if (this.identity === undefined && isBadInput(err)) throw err;
-        if (!(await this.sleep(backoff.next(), signal))) return;
+        if (!(await this.recover(err, backoff, signal))) return;
       }
     }
+  }
+
+  /**
+   * After a failed request: reported; then a wait of the backoff (false when aborted). Before any
+   * certificate, bad input (no token, a malformed or expired one, one for another account) does
+   * not mend by retrying: it is thrown, the run ends, and vmlet exits 2 saying why instead of
+   * staying up "starting" until systemd's start timeout. With a certificate, it retries.
+   */
+  private async recover(err: unknown, backoff: Backoff, signal: AbortSignal): Promise<boolean> {
+    this.reportFailure(err);
+    if (this.identity === undefined && isBadInput(err)) throw err;
+    return this.sleep(backoff.next(), signal);
   }
 
   /** One CSR round trip; adopts and stores the result. Throws VmletError on any failure. */

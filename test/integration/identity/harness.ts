@@ -25,11 +25,13 @@ export interface Running {
   /** Errors the identity run ended with (bad input before the first certificate). */
   readonly ended: unknown[];
   readonly logs: string[];
+  /** Runs the components (with `deferRun`; otherwise they run from the start). */
+  start(): void;
   stop(): Promise<void>;
 }
 
-/** Starts createIdentity(deps) for `istioDir` with `flags` (dotted key → text). */
-export function runIdentity(istioDir: string, flags: Record<string, string>, opts: { beforeFirstCall?: Promise<void>; clock?: Clock } = {}): Running {
+/** Starts createIdentity(deps) for `istioDir` with `flags` (dotted key → text); `deferRun`: not until start(). */
+export function runIdentity(istioDir: string, flags: Record<string, string>, opts: { beforeFirstCall?: Promise<void>; clock?: Clock; deferRun?: boolean } = {}): Running {
   const config = loadConfigOrThrow({ flags: { 'identity.keyAlgorithm': 'ECDSA', ...flags }, env: {}, istioDir, configPath: EMPTY_CONFIG }).config;
   const logs: string[] = [];
   const sink = new PassThrough();
@@ -42,13 +44,16 @@ export function runIdentity(istioDir: string, flags: Record<string, string>, opt
   const abort = new AbortController();
   // A run that ends on bad input (no certificate yet) is what some tests wait for: kept, not thrown.
   const ended: unknown[] = [];
-  const done = Promise.all((identity.components ?? []).map((c) => c.run(abort.signal).catch((err: unknown) => { ended.push(err); })));
+  let done: Promise<unknown> = Promise.resolve();
+  const start = () => { done = Promise.all((identity.components ?? []).map((c) => c.run(abort.signal).catch((err: unknown) => { ended.push(err); }))); };
+  if (opts.deferRun !== true) start();
   return {
     identity,
     center,
     metrics,
     ended,
     logs,
+    start,
     async stop() {
       abort.abort();
       await done;
