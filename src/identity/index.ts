@@ -30,7 +30,8 @@ export interface IdentityCapability extends Capability {
   readonly connector: IstiodConnector;
   /**
    * Starts the first certificate request (or adopts the stored certificate) now, before the
-   * runtime runs identity's component, which takes the outcome over (IdentityManager.begin).
+   * runtime runs identity's component, which takes the outcome over (IdentityManager.begin): an
+   * error thrown there reaches the component's run, not the process's unhandled-rejection handler.
    */
   begin(): void;
 }
@@ -80,5 +81,5 @@ export function createIdentity(deps: Deps, opts: IdentityOptions): IdentityCapab
     clockSkewMs: id.clockSkew,
     ...(opts.beforeFirstCall ? { beforeFirstCall: opts.beforeFirstCall } : {}),
   });
-  return { components: [manager], source: manager, certs: manager, connector, begin: () => { void manager?.begin(); } };
+  return { components: [manager], source: manager, certs: manager, connector, begin: () => { manager?.begin().catch(() => undefined); } };
 }
