@@ -17,11 +17,18 @@ describe('vmlet proxy-status and proxy-config on a synced VM', { timeout: 60_000
   afterAll(async () => { await vm?.stop(); });
 
   it('proxy-status: CDS, LDS, EDS and RDS SYNCED, exit 0', async () => {
+    // The fake subscribes RDS only after LDS's listener names a route, as Envoy does: until then
+    // proxy-status already exits 0 with RDS "IGNORED, not subscribed". Wait for the four rows.
+    const synced = (stdout: string) => ['CDS', 'LDS', 'EDS', 'RDS'].every((t) => new RegExp(`^${t}\\s+SYNCED \\(`, 'm').test(stdout));
+    let last = '';
     const r = await waitFor(async () => {
       const out = await vm.cli('proxy-status');
-      return out.code === 0 ? out : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 300, what: `all SYNCED (vmlet stderr: ${vm.vmlet.stderr.slice(-300)})` });
-    for (const t of ['CDS', 'LDS', 'EDS', 'RDS']) expect(r.stdout).toMatch(new RegExp(`^${t}\\s+SYNCED \\(`, 'm'));
+      last = out.stdout;
+      return out.code === 0 && synced(out.stdout) ? out : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 300, what: 'CDS, LDS, EDS and RDS all SYNCED' }).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nlast proxy-status:\n${last}\nvmlet stderr: ${vm.vmlet.stderr.slice(-300)}`);
+    });
+    expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('NACKED');
   });
 
