@@ -9,12 +9,13 @@
 //
 //   npm run build && node bench/soak.mjs [--minutes 60] [--sample-seconds 10] [--flap-seconds 15]
 //                                        [--warmup-minutes 5] [--cert-ttl 2m] [--out samples.json]
-//                                        [--node PATH] [--heap-snapshots DIR]
+//                                        [--node PATH] [--heap-snapshots DIR] [--env K=V ...]
 //
 // vmlet runs as the packages run it (their pinned Node runtime with the launcher's flags) unless
 // --node names another runtime (run without flags). --heap-snapshots DIR: V8 heap snapshots of
 // vmlet (--heapsnapshot-signal) at the end of the warm-up and at the end, written to DIR, to diff
-// when a slope shows a leak.
+// when a slope shows a leak. --env K=V (repeatable) adds to vmlet's environment, e.g. an allocator
+// setting (MALLOC_ARENA_MAX=2) whose effect on the slope is to be measured.
 //
 // Target: RSS slope ≤ 1 MB/hour. Exit code 0 when the run completed (whatever the slopes), 1 when
 // vmlet died or rotations/flaps did not happen (the run measured nothing).
@@ -33,14 +34,16 @@ const { values } = parseArgs({ options: {
   minutes: { type: 'string', default: '60' }, 'sample-seconds': { type: 'string', default: '10' },
   'flap-seconds': { type: 'string', default: '15' }, 'warmup-minutes': { type: 'string', default: '5' },
   out: { type: 'string' }, 'cert-ttl': { type: 'string', default: '2m' }, node: { type: 'string' }, 'heap-snapshots': { type: 'string' },
+  env: { type: 'string', multiple: true, default: [] },
 } });
 const MINUTES = Number(values.minutes);
 const SAMPLE_MS = Number(values['sample-seconds']) * 1000;
 const FLAP_MS = Number(values['flap-seconds']) * 1000;
 const TTL_MS = Number(/^(\d+)([smh])$/.exec(values['cert-ttl'])?.[1] ?? NaN) * { s: 1000, m: 60_000, h: 3_600_000 }[values['cert-ttl'].slice(-1)];
 const WARMUP_MS = Math.min(Number(values['warmup-minutes']) * 60_000, MINUTES * 60_000 / 4);
-if (!(MINUTES > 0 && SAMPLE_MS >= 1000 && FLAP_MS >= 2000 && TTL_MS >= 60_000)) {
-  console.error('usage: node bench/soak.mjs [--minutes N>0] [--sample-seconds N>=1] [--flap-seconds N>=2] [--warmup-minutes N] [--cert-ttl 2m (>= 1m; N s|m|h)] [--out FILE] [--node PATH] [--heap-snapshots DIR]');
+const EXTRA_ENV = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+if (!(MINUTES > 0 && values.env.every((kv) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(kv)) && SAMPLE_MS >= 1000 && FLAP_MS >= 2000 && TTL_MS >= 60_000)) {
+  console.error('usage: node bench/soak.mjs [--minutes N>0] [--sample-seconds N>=1] [--flap-seconds N>=2] [--warmup-minutes N] [--cert-ttl 2m (>= 1m; N s|m|h)] [--out FILE] [--node PATH] [--heap-snapshots DIR] [--env K=V ...]');
   process.exit(2);
 }
 
@@ -96,7 +99,7 @@ const child = spawn(NODE, [...NODE_ARGS, BUNDLE, 'run', '--istio-dir', dir, '--c
   '--set', 'health.propagationDelay=0s', '--set', `identity.certTtl=${values['cert-ttl']}`, '--set', 'general.logLevel=warn'], {
   env: {
     PATH: process.env.PATH ?? '/usr/bin:/bin', VMLET_STATE_DIR: join(tmp, 'state'), VMLET_RUN_DIR: join(tmp, 'run'),
-    VMLET_CAPTURE_ENABLED: 'false', VMLET_DNS_MODE: 'off', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1',
+    VMLET_CAPTURE_ENABLED: 'false', VMLET_DNS_MODE: 'off', FAKE_ENVOY_XDS: '1', FAKE_ENVOY_SDS: '1', ...EXTRA_ENV,
   },
   stdio: ['ignore', 'ignore', 'pipe'],
   ...(SNAPSHOTS ? { cwd: SNAPSHOTS } : {}),
@@ -183,7 +186,7 @@ try {
   const s = fit(samples);
   const first = samples.find((x) => x.t >= WARMUP_MS) ?? samples[0];
   const last = samples.at(-1);
-  console.log(`\nsoak: ${MINUTES} min against the istiod simulator (test double), FAKE Envoy; vmlet on ${NODE} ${NODE_ARGS.join(' ')}; ${samples.length} samples, slopes fitted after ${WARMUP_MS / 60_000} min of warm-up`);
+  console.log(`\nsoak: ${MINUTES} min against the istiod simulator (test double), FAKE Envoy; vmlet on ${NODE} ${NODE_ARGS.join(' ')}${values.env.length ? ` with ${values.env.join(' ')}` : ''}; ${samples.length} samples, slopes fitted after ${WARMUP_MS / 60_000} min of warm-up`);
   console.log(`certificate rotations (CA calls): ${rotations}; readiness toggles: ${flaps}; Healthy transitions seen on the WorkloadEntry: ${transitions}`);
   console.log('| metric | after warm-up | at end | slope per hour |\n|---|---:|---:|---:|');
   console.log(`| RSS (MB) | ${(first.rss / 2 ** 20).toFixed(1)} | ${(last.rss / 2 ** 20).toFixed(1)} | ${s.rss.toFixed(3)} MB/h |`);
