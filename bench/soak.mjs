@@ -9,10 +9,10 @@
 //
 //   npm run build && node bench/soak.mjs [--minutes 60] [--sample-seconds 10] [--flap-seconds 15]
 //                                        [--warmup-minutes 5] [--cert-ttl 2m] [--out samples.json]
-//                                        [--node PATH] [--heap-snapshots DIR] [--env K=V ...]
+//                                        [--node PATH] [--heap-snapshots DIR] [--env K=V ...] [--launcher-flags]
 //
 // vmlet runs as the packages run it (their pinned Node runtime with the launcher's flags) unless
-// --node names another runtime (run without flags). --heap-snapshots DIR: V8 heap snapshots of
+// --node names another runtime (run without flags; with --launcher-flags, with the launcher's). --heap-snapshots DIR: V8 heap snapshots of
 // vmlet (--heapsnapshot-signal) at the end of the warm-up and at the end, written to DIR, to diff
 // when a slope shows a leak. --env K=V (repeatable) adds to vmlet's environment, e.g. an allocator
 // setting (MALLOC_ARENA_MAX=2) whose effect on the slope is to be measured.
@@ -34,7 +34,7 @@ const { values } = parseArgs({ options: {
   minutes: { type: 'string', default: '60' }, 'sample-seconds': { type: 'string', default: '10' },
   'flap-seconds': { type: 'string', default: '15' }, 'warmup-minutes': { type: 'string', default: '5' },
   out: { type: 'string' }, 'cert-ttl': { type: 'string', default: '2m' }, node: { type: 'string' }, 'heap-snapshots': { type: 'string' },
-  env: { type: 'string', multiple: true, default: [] },
+  env: { type: 'string', multiple: true, default: [] }, 'launcher-flags': { type: 'boolean', default: false },
 } });
 const MINUTES = Number(values.minutes);
 const SAMPLE_MS = Number(values['sample-seconds']) * 1000;
@@ -49,8 +49,9 @@ if (!(MINUTES > 0 && values.env.every((kv) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(kv
 
 // The runtime and flags of the packages (packaging/common/vmlet-launcher.sh), as bench/fleet.mjs.
 const NODE = values.node ?? fetchRuntime(arch() === 'arm64' ? 'arm64' : 'x64').node;
-const NODE_ARGS = values.node ? [] : (/exec \/usr\/lib\/vmlet\/node ((?:--\S+ )*)\/usr\/lib\/vmlet\/vmlet\.cjs/
+const LAUNCHER_ARGS = (/exec \/usr\/lib\/vmlet\/node ((?:--\S+ )*)\/usr\/lib\/vmlet\/vmlet\.cjs/
   .exec(readFileSync(join(root, 'packaging', 'common', 'vmlet-launcher.sh'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+const NODE_ARGS = values.node && !values['launcher-flags'] ? [] : LAUNCHER_ARGS;
 const SNAPSHOTS = values['heap-snapshots'];
 if (SNAPSHOTS) { mkdirSync(SNAPSHOTS, { recursive: true }); NODE_ARGS.push('--heapsnapshot-signal=SIGUSR2'); }
 
